@@ -1,0 +1,112 @@
+"""Build fastact's kernels: render the template, compile one module per CPU target.
+
+``src/fastact/_ufuncs.pyx.tp`` is rendered (Cython's Tempita) for every ufunc
+of ``_catalog.KERNELS`` into ``_ufuncs_<target>.pyx``, once per CPU target:
+
+- ``baseline``: the compiler's default for the platform (SSE2 on x86-64);
+- ``x86_64_v3``: AVX2 + FMA (+ BMI2, F16C), x86-64 only;
+- ``x86_64_v4``: AVX-512 (F, BW, CD, DQ, VL), x86-64 only.
+
+fastact picks the best target the running CPU supports at import time.
+Never ``-ffast-math`` (it breaks NaN/inf/-0.0) nor ``-march=native`` (the
+build would not run on other CPUs).
+"""
+
+import os
+import platform
+import runpy
+import tempfile
+
+import numpy as np
+from Cython import Tempita
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "src", "fastact")
+
+# target -> extra flags (gcc/clang, MSVC); "baseline" has none.
+TARGETS = {"baseline": ([], [])}
+if platform.machine().lower() in ("x86_64", "amd64"):
+    TARGETS["x86_64_v3"] = (["-march=x86-64-v3"], ["/arch:AVX2"])
+    TARGETS["x86_64_v4"] = (["-march=x86-64-v4"], ["/arch:AVX512"])
+
+COMMON_FLAGS = ["-O3", "-fno-math-errno", "-fno-trapping-math"]
+MSVC_FLAGS = ["/O2", "/fp:precise"]
+
+
+def render(target):
+    """Write _ufuncs_<target>.pyx from the template (only when it changes)."""
+    catalog = runpy.run_path(os.path.join(SRC, "_catalog.py"))
+    template = os.path.join(SRC, "_ufuncs.pyx.tp")
+    with open(template) as f:
+        text = Tempita.sub(
+            f.read(),
+            kernels=catalog["KERNELS"],
+            c_functions=catalog["C_FUNCTIONS"],
+            target=target.replace("_", "-"),
+            cflags=" ".join(COMMON_FLAGS + TARGETS[target][0]),
+        )
+    path = os.path.join(SRC, "_ufuncs_%s.pyx" % target)
+    if not os.path.exists(path) or open(path).read() != text:
+        with open(path, "w") as f:
+            f.write(text)
+    return os.path.relpath(path)
+
+
+def kernels(target):
+    return Extension(
+        "fastact._ufuncs_" + target,
+        [render(target)],
+        include_dirs=[np.get_include(), SRC],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+        depends=[
+            os.path.relpath(os.path.join(SRC, "_kernels", h))
+            for h in ("fastmath.h", "activations.h", "activations_impl.h")
+        ]
+        + [os.path.relpath(os.path.join(SRC, "_catalog.py"))],
+    )
+
+
+class BuildExt(build_ext):
+    """Set the flags by compiler, with OpenMP when the compiler has it."""
+
+    def build_extensions(self):
+        msvc = self.compiler.compiler_type == "msvc"
+        openmp = ["/openmp"] if msvc else ["-fopenmp"]
+        if not self._compiles_with(openmp):
+            print("fastact: no OpenMP with this compiler; building single-threaded")
+            openmp = []
+        for ext in self.extensions:
+            # fastact._cpu is compiled for the baseline: it must run anywhere.
+            target = ext.name.split("_ufuncs_")[1] if "_ufuncs_" in ext.name else "baseline"
+            gcc_flags, msvc_flags = TARGETS[target]
+            if msvc:
+                ext.extra_compile_args = MSVC_FLAGS + msvc_flags + openmp
+            else:
+                ext.extra_compile_args = COMMON_FLAGS + gcc_flags + openmp
+                ext.extra_link_args = openmp
+                ext.libraries = ["m"]
+        super().build_extensions()
+
+    def _compiles_with(self, flags):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "omp.c")
+            with open(src, "w") as f:
+                f.write("#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n")
+            try:
+                objs = self.compiler.compile([src], output_dir=tmp, extra_postargs=flags)
+                self.compiler.link_executable(objs, os.path.join(tmp, "omp"), extra_postargs=flags)
+            except Exception:
+                return False
+        return True
+
+
+setup(
+    ext_modules=cythonize(
+        [kernels(t) for t in TARGETS]
+        + [Extension("fastact._cpu", [os.path.relpath(os.path.join(SRC, "_cpu.pyx"))])],
+        compiler_directives={"language_level": 3},
+    ),
+    cmdclass={"build_ext": BuildExt},
+)

@@ -1,0 +1,65 @@
+"""fastact: compiled activation functions for NumPy.
+
+Every activation is an ``Activation`` whose forward pass, derivative, fused
+value-and-derivative and backward pass are real NumPy ufuncs compiled from
+one Cython template, with SIMD kernels chosen for this CPU at import::
+
+    >>> import numpy as np, fastact as fa
+    >>> x = np.array([-2.0, 0.0, 2.0], dtype=np.float32)
+    >>> y = fa.sigmoid(x)
+    >>> y.round(4), y.dtype
+    (array([0.1192, 0.5   , 0.8808], dtype=float32), dtype('float32'))
+    >>> fa.sigmoid.backward(np.ones_like(x), y=y).round(4)
+    array([0.105, 0.25 , 0.105], dtype=float32)
+    >>> fa.leaky_relu(x, negative_slope=0.1)
+    array([-0.2,  0. ,  2. ], dtype=float32)
+"""
+
+from ._backend import TARGET as _TARGET, built_targets as _built_targets, kernels as _kernels
+from ._catalog import SPECS as _SPECS
+from ._activation import Activation
+from ._threads import get_num_threads, set_num_threads, threads
+
+__version__ = "0.1.0"
+
+ACTIVATIONS = {s.name: Activation(s, _kernels.UFUNCS) for s in _SPECS}
+globals().update(ACTIVATIONS)
+
+
+def catalog():
+    """The elementwise activations, in catalog order, as Activation objects."""
+    return list(ACTIVATIONS.values())
+
+
+def config():
+    """How this fastact was built and what it runs: a dict (see show_config)."""
+    import platform
+    import numpy
+
+    from . import _cpu
+
+    return {
+        "fastact": __version__,
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu_target": _TARGET.replace("_", "-"),
+        "targets_built": [t.replace("_", "-") for t in _built_targets()],
+        "targets_supported": [t.replace("_", "-") for t in _built_targets() if _cpu.supports(t)],
+        "compiler": _kernels.COMPILER,
+        "cflags": _kernels.CFLAGS,
+        "openmp": _kernels.OPENMP_VERSION or None,
+        "num_threads": get_num_threads(),
+    }
+
+
+def show_config():
+    """Print the CPU target in use, the build (compiler, flags) and versions."""
+    for key, value in config().items():
+        if isinstance(value, list):
+            value = ", ".join(value)
+        print("%-18s %s" % (key + ":", value))
+
+
+__all__ = ["Activation", "catalog", "config", "show_config", "get_num_threads",
+           "set_num_threads", "threads", *ACTIVATIONS]

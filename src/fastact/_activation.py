@@ -1,0 +1,184 @@
+"""Activation: the Python face of one elementwise activation's ufuncs.
+
+Thin by design: broadcasting, ``out=``, ``where=``, casting and
+``__array_ufunc__`` dispatch all come from the ufuncs.  This layer only
+binds the parameters by name, applies fastact's dtype rule (integers and
+bools compute in float64, where NumPy would pick float16 for int8) and
+turns unsupported dtypes into a ``TypeError`` that names the function.
+"""
+
+import inspect
+
+import numpy as np
+
+_FLOAT64 = np.dtype(np.float64)
+_NATIVE_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), _FLOAT64)
+
+
+def _loop_dtype(func, arg, value):
+    """The dtype= to pass the ufunc for `value`: None lets NumPy choose."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        if isinstance(value, (float, int)) and not isinstance(value, bool):
+            return None  # NumPy computes Python scalars in float64
+        dtype = np.asarray(value).dtype
+    if dtype in _NATIVE_FLOATS:
+        return None
+    if dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize > 8):
+        return _FLOAT64  # ints, bools, and long double compute in float64
+    if dtype.kind == "f":  # byte-swapped float16/32/64
+        return dtype.newbyteorder("=")
+    raise TypeError("fastact.%s: %s has unsupported dtype %s; expected real "
+                    "floating, integer or bool values" % (func, arg, dtype))
+
+
+def _common_dtype(func, **arrays):
+    """dtype= for several array inputs (grad and x or y) together."""
+    dtypes = [_loop_dtype(func, name, v) for name, v in arrays.items()]
+    if all(d is None for d in dtypes):
+        return None
+    return np.result_type(*[d if d is not None else np.asarray(v).dtype
+                            for d, v in zip(dtypes, arrays.values())])
+
+
+class Activation:
+    """An elementwise activation with its derivative and fused loops.
+
+    Call it for the forward pass; ``backward``, ``derivative`` and
+    ``value_and_derivative`` give the rest.  The ufuncs themselves are
+    ``ufunc``, ``derivative_ufunc``, ``value_and_derivative_ufunc``,
+    ``backward_ufunc`` and ``backward_from_y_ufunc`` (None when the
+    derivative needs x).
+    """
+
+    def __init__(self, spec, ufuncs):
+        self.spec = spec
+        self.name = spec.name
+        self.__name__ = self.__qualname__ = spec.name
+        self.ufunc = ufuncs[spec.name]
+        self.derivative_ufunc = ufuncs[spec.name + "_derivative"]
+        self.value_and_derivative_ufunc = ufuncs[spec.name + "_value_and_derivative"]
+        self.backward_ufunc = ufuncs[spec.name + "_backward"]
+        self.backward_from_y_ufunc = ufuncs.get(spec.name + "_backward_from_y")
+        self.param_names = tuple(p.name for p in spec.params)
+        self.defaults = tuple(p.default for p in spec.params)
+        self.__signature__ = self._signature()
+        self.__doc__ = self._docstring()
+
+    # ---- the API -------------------------------------------------------
+
+    def __call__(self, x, *params, out=None, **kwparams):
+        """Forward: f(x, params...)."""
+        params = self._bind(params, kwparams)
+        return self.ufunc(x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
+
+    def derivative(self, x, *params, out=None, **kwparams):
+        """f'(x, params...), elementwise."""
+        params = self._bind(params, kwparams)
+        return self.derivative_ufunc(x, *params, out=out,
+                                     dtype=_loop_dtype(self.name, "x", x))
+
+    def value_and_derivative(self, x, *params, out=None, **kwparams):
+        """(f(x), f'(x)) computed in one pass; `out` is None or a pair."""
+        params = self._bind(params, kwparams)
+        return self.value_and_derivative_ufunc(
+            x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
+
+    def backward(self, grad, *, x=None, y=None, out=None, **kwparams):
+        """grad * f'(x) in one pass: the gradient with respect to the input.
+
+        Give the output ``y = f(x)`` when the derivative can use it (see
+        ``backward_uses``; then y is used even if x is given too), else the
+        input ``x``.  grad and x (or y) broadcast together.
+        """
+        params = self._bind((), kwparams, "backward")
+        if y is not None and self.backward_from_y_ufunc is not None:
+            ufunc, name, value = self.backward_from_y_ufunc, "y", y
+        elif x is not None:
+            ufunc, name, value = self.backward_ufunc, "x", x
+        elif y is not None:
+            raise ValueError("fastact.%s.backward needs x=: the derivative of %s "
+                             "is not a function of its output" % (self.name, self.name))
+        else:
+            needs = "y= (or x=)" if self.backward_from_y_ufunc is not None else "x="
+            raise ValueError("fastact.%s.backward needs %s" % (self.name, needs))
+        dtype = _common_dtype(self.name, grad=grad, **{name: value})
+        try:
+            return ufunc(grad, value, *params, out=out, dtype=dtype)
+        except ValueError as e:
+            raise ValueError("fastact.%s.backward: grad and %s: %s"
+                             % (self.name, name, e)) from None
+
+    @property
+    def backward_uses(self):
+        """"y" if backward can take the output y, "x" if it needs the input."""
+        return self.spec.backward_uses
+
+    def __repr__(self):
+        return "<fastact activation %s>" % self.name
+
+    # ---- helpers -------------------------------------------------------
+
+    def _bind(self, args, kwargs, method=None):
+        """The parameter values, by position or name, with the defaults."""
+        if not args and not kwargs:
+            return self.defaults
+        where = self.name + ("." + method if method else "")
+        names = self.param_names
+        if len(args) > len(names):
+            raise TypeError("%s() takes %d parameter(s) after x (%s), %d given"
+                            % (where, len(names), ", ".join(names) or "none", len(args)))
+        values = list(args) + list(self.defaults[len(args):])
+        for key, value in kwargs.items():
+            if key not in names:
+                raise TypeError("%s() got an unexpected keyword argument %r" % (where, key))
+            i = names.index(key)
+            if i < len(args):
+                raise TypeError("%s() got multiple values for argument %r" % (where, key))
+            values[i] = value
+        return tuple(self._param_value(where, n, v) for n, v in zip(names, values))
+
+    @staticmethod
+    def _param_value(where, name, value):
+        # A scalar parameter becomes a Python float, which NumPy treats as
+        # "weak": float32 x with negative_slope=np.float64(0.1) stays float32.
+        if isinstance(value, (float, int)) and not isinstance(value, bool):
+            return float(value)
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError("%s(): %s must be real numbers, got dtype %s"
+                            % (where, name, array.dtype))
+        return float(array) if array.ndim == 0 else value
+
+    def _signature(self):
+        P = inspect.Parameter
+        params = [P("x", P.POSITIONAL_ONLY)]
+        params += [P(p.name, P.POSITIONAL_OR_KEYWORD, default=p.default)
+                   for p in self.spec.params]
+        params.append(P("out", P.KEYWORD_ONLY, default=None))
+        return inspect.Signature(params)
+
+    def _docstring(self):
+        s = self.spec
+        lines = [
+            "%s%s" % (s.name, self.__signature__),
+            "",
+            s.doc,
+            "",
+            "    f(x)  = %s" % s.formula,
+            "    f'(x) = %s" % s.derivative,
+            "",
+            "Output range %s; backward uses %s. Same as %s and %s."
+            % (s.output_range, s.backward_uses, s.torch, s.jax),
+        ]
+        if s.params:
+            lines += ["", "Parameters (scalars or arrays that broadcast with x):"]
+            lines += ["    %s : default %r, %s" % (p.name, p.default, p.doc) for p in s.params]
+        lines += [
+            "",
+            "float16, float32 and float64 keep their dtype; integers and bools",
+            "compute in float64.  Methods: backward(grad, *, %s=..., out=None),"
+            % ("y" if s.backward_uses == "y" else "x"),
+            "derivative(x), value_and_derivative(x); the ufuncs are .ufunc etc.",
+        ]
+        return "\n".join(lines)
