@@ -78,7 +78,7 @@ class BuildExt(build_ext):
             print("fastact: no OpenMP with this compiler; building single-threaded")
             openmp = []
         for ext in self.extensions:
-            # fastact._cpu is compiled for the baseline: it must run anywhere.
+            # _cpu and _fastpath are compiled for the baseline: they run anywhere.
             target = ext.name.split("_ufuncs_")[1] if "_ufuncs_" in ext.name else "baseline"
             gcc_flags, msvc_flags = TARGETS[target]
             if msvc:
@@ -105,7 +105,9 @@ class BuildExt(build_ext):
 setup(
     ext_modules=cythonize(
         [kernels(t) for t in TARGETS]
-        + [Extension("fastact._cpu", [os.path.relpath(os.path.join(SRC, "_cpu.pyx"))])],
+        + [Extension("fastact." + name, [os.path.relpath(os.path.join(SRC, name + ".pyx"))],
+                     include_dirs=[np.get_include()])
+           for name in ("_cpu", "_fastpath")],
         compiler_directives={"language_level": 3},
     ),
     cmdclass={"build_ext": BuildExt},

@@ -11,6 +11,8 @@ import inspect
 
 import numpy as np
 
+from ._fastpath import ActivationBase
+
 _FLOAT64 = np.dtype(np.float64)
 _NATIVE_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), _FLOAT64)
 
@@ -41,7 +43,7 @@ def _common_dtype(func, **arrays):
                             for d, v in zip(dtypes, arrays.values())])
 
 
-class Activation:
+class Activation(ActivationBase):
     """An elementwise activation with its derivative and fused loops.
 
     Call it for the forward pass; ``backward``, ``derivative`` and
@@ -67,8 +69,10 @@ class Activation:
 
     # ---- the API -------------------------------------------------------
 
-    def __call__(self, x, *params, out=None, **kwparams):
-        """Forward: f(x, params...)."""
+    # __call__ and backward are ActivationBase's compiled fast paths; they
+    # fall back to these for anything but native float arrays and defaults.
+
+    def _call_general(self, x, params, kwparams, out):
         params = self._bind(params, kwparams)
         return self.ufunc(x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
 
@@ -84,13 +88,7 @@ class Activation:
         return self.value_and_derivative_ufunc(
             x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
 
-    def backward(self, grad, *, x=None, y=None, out=None, **kwparams):
-        """grad * f'(x) in one pass: the gradient with respect to the input.
-
-        Give the output ``y = f(x)`` when the derivative can use it (see
-        ``backward_uses``; then y is used even if x is given too), else the
-        input ``x``.  grad and x (or y) broadcast together.
-        """
+    def _backward_general(self, grad, x, y, out, kwparams):
         params = self._bind((), kwparams, "backward")
         if y is not None and self.backward_from_y_ufunc is not None:
             ufunc, name, value = self.backward_from_y_ufunc, "y", y

@@ -1,0 +1,32 @@
+"""The ``fastact`` command (also ``python -m fastact``): one subcommand per tool."""
+
+import argparse
+import sys
+
+
+def _parser():
+    from . import _bench
+
+    parser = argparse.ArgumentParser(
+        prog="fastact", description="fastact: compiled activation functions for NumPy.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    bench = commands.add_parser(
+        "bench", help="time fastact against the equivalent NumPy expressions",
+        description="Time each activation's forward and backward pass against "
+        "the NumPy expression it replaces; print ns/element, speed-up and GB/s.")
+    _bench.add_arguments(bench)
+    bench.set_defaults(run=_bench.main)
+    return parser
+
+
+def main(argv=None):
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        parser.exit(2)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
