@@ -8,6 +8,7 @@ without an entry is skipped with a note, so adding one is one table line.
 import argparse
 import functools
 import math
+import os
 import sys
 from dataclasses import dataclass
 from time import perf_counter
@@ -31,7 +32,7 @@ NUMPY_EXPRESSIONS = {
 PASSES = ("forward", "backward")
 DTYPES = ("float16", "float32", "float64")
 DEFAULT = dict(dtypes=("float32", "float64"), sizes=(10**3, 10**5, 10**6),
-               repeats=7, min_time=2e-3)
+               repeats=15, min_time=5e-3)
 QUICK = dict(sizes=(10**5, 10**6), repeats=3, min_time=1e-3)
 
 
@@ -105,6 +106,18 @@ def time_pair(fa_fn, np_fn, repeats, min_time):
     return t_fa, t_np
 
 
+def _cpu_seconds():
+    """(CPU seconds used by every process, by this one), or None off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+    t = os.times()
+    return busy / os.sysconf("SC_CLK_TCK"), t.user + t.system
+
+
 def format_size(n):
     s = "%.2g" % n
     return s.replace("e+0", "e").replace("e+", "e") if float(s) == n else str(n)
@@ -141,6 +154,7 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
     print(ROW % ("function", "pass", "dtype", "size", "fastact ns/el",
                  "numpy ns/el", "speed-up", "fastact GB/s"), file=out)
     notes, speedups = [], {}
+    start, cpu_start = perf_counter(), _cpu_seconds()
     for act in acts:
         if numpy_reference(act) is None:
             notes.append("skipped %s: no NumPy expression in "
@@ -155,8 +169,8 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
                         expected = case.numpy()
                     tol = 64 * np.finfo(dtype).eps
                     if not np.allclose(case.fastact(), expected, rtol=tol, atol=tol):
-                        notes.append("WARNING: %s %s %s differs from NumPy"
-                                     % (act.name, pass_, dtype))
+                        notes.append("WARNING: %s %s %s size %s differs from NumPy"
+                                     % (act.name, pass_, dtype, format_size(size)))
                     t_fa, t_np = time_pair(case.fastact, case.numpy, repeats, min_time)
                     _row(out, act.name, pass_, dtype, format_size(size),
                          t_fa / size * 1e9, t_np / size * 1e9,
@@ -170,6 +184,17 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
     _row(out, "sigmoid", "call", "float64", "1", t_fa * 1e9, t_np * 1e9, "-")
     print("  (call row: ns per 1-element call, fa.sigmoid(x1, out=o1) vs "
           "np.exp(x1, out=o1); not in the mean)", file=out)
+
+    # Other busy processes make OpenMP loops wait for a descheduled thread,
+    # which can make threaded timings many times slower: say so.
+    cpu_end = _cpu_seconds()
+    if cpu_start and cpu_end:
+        others = (cpu_end[0] - cpu_start[0]) - (cpu_end[1] - cpu_start[1])
+        share = others / ((perf_counter() - start) * (os.cpu_count() or 1))
+        if share > 0.05:
+            notes.append("WARNING: other processes used %.0f%% of the CPUs during "
+                         "the bench; timings (threaded ones most) may be inflated"
+                         % (100 * share))
 
     print(file=out)
     for note in notes:

@@ -1,0 +1,44 @@
+"""Which contiguous loops did gcc vectorize?  A developer check.
+
+Compiles the generated C of one CPU target (after
+``python setup.py build_ext --inplace``) with gcc's vectorization report and
+prints, for every ``*_contiguous`` loop of the template, the vector width gcc
+used, or MISSED.  Exits 1 if any loop was not vectorized.
+
+    python tools/vectorization_report.py [x86_64_v3]
+"""
+
+import re
+import subprocess
+import sys
+import sysconfig
+
+import numpy as np
+
+target = sys.argv[1] if len(sys.argv) > 1 else "x86_64_v3"
+march = {"baseline": [], "x86_64_v3": ["-march=x86-64-v3"], "x86_64_v4": ["-march=x86-64-v4"]}
+source = "src/fastact/_ufuncs_%s.c" % target
+report = subprocess.run(
+    ["gcc", "-O3", "-fno-math-errno", "-fno-trapping-math", "-fopenmp", *march[target],
+     "-I", np.get_include(), "-I", sysconfig.get_paths()["include"], "-I", "src/fastact",
+     "-c", source, "-o", "/dev/null", "-fopt-info-vec-optimized"],
+    capture_output=True, text=True, check=True).stderr
+
+# The line ranges of the C functions generated for each *_contiguous loop.
+lines = open(source).read().splitlines()
+starts = [(i + 1, m.group(1)) for i, line in enumerate(lines)
+          if (m := re.match(r"static CYTHON_INLINE void __pyx_f_7fastact_\d+_ufuncs_"
+                              r"(?:x86_64_v\d|baseline)_(\w+_contiguous)\(", line))]
+vectorized = {}
+for m in re.finditer(r":(\d+):\d+: optimized: loop vectorized using (\d+) byte vectors", report):
+    line, width = int(m.group(1)), int(m.group(2))
+    for (start, name), nxt in zip(starts, starts[1:] + [(len(lines) + 1, None)]):
+        if start <= line < nxt[0]:
+            vectorized[name] = max(vectorized.get(name, 0), width)
+missed = 0
+for _, name in starts:
+    width = vectorized.get(name)
+    missed += width is None
+    print("%-50s %s" % (name, "%d-byte vectors" % width if width else "MISSED"))
+print("%d loops, %d not vectorized" % (len(starts), missed))
+sys.exit(1 if missed else 0)
