@@ -85,6 +85,8 @@ class Activation(ActivationBase):
     def value_and_derivative(self, x, *params, out=None, **kwparams):
         """(f(x), f'(x)) computed in one pass; `out` is None or a pair."""
         params = self._bind(params, kwparams)
+        if out is None:  # NumPy wants a pair for a two-output ufunc
+            out = (None, None)
         return self.value_and_derivative_ufunc(
             x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
 
