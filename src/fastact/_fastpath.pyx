@@ -52,7 +52,7 @@ cdef class ActivationBase:
 
     def __call__(self, x, *params, out=None, **kwparams):
         cdef tuple values = self.defaults
-        if not native_float(x):
+        if not native_float(x) or type(out) is tuple:
             return self._call_general(x, params, kwparams, out)
         if params or kwparams:
             values = self.bind_floats(params, kwparams)
@@ -77,7 +77,7 @@ cdef class ActivationBase:
             ufunc, value = self.backward_ufunc, x
         cdef tuple values = self.bind_floats((), kwparams) if kwparams else self.defaults
         if (values is None or value is None or not native_float(grad)
-                or not native_float(value)):
+                or not native_float(value) or type(out) is tuple):
             return self._backward_general(grad, x, y, out, kwparams)
         try:
             if not values:

@@ -34,7 +34,9 @@ def set_num_threads(n):
 
     Without OpenMP in the build this is always 1.
     """
-    if isinstance(n, bool) or not isinstance(n, int):
+    if isinstance(n, bool):
+        raise TypeError("the number of threads must be an int, got %r" % (n,))
+    if not isinstance(n, int):
         try:
             n = n.__index__()
         except AttributeError:

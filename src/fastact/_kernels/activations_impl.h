@@ -53,10 +53,12 @@ static inline FA_T FA_F(fa_relu_derivative_from_y)(FA_T y)
     return FA_F(fa_relu_derivative)(y);
 }
 
-/* ---- leaky_relu: x if x > 0 else negative_slope * x ------------------- */
+/* ---- leaky_relu: x if x > 0 else negative_slope * x -------------------
+ * A zero slope gives 0 (not 0 * -inf = NaN) for every non-NaN x <= 0. */
 static inline FA_T FA_F(fa_leaky_relu)(FA_T x, FA_T negative_slope)
 {
-    return x > 0 ? x : negative_slope * x;
+    FA_T negative = negative_slope == 0 && x == x ? 0 : negative_slope * x;
+    return x > 0 ? x : negative;
 }
 static inline FA_T FA_F(fa_leaky_relu_derivative)(FA_T x, FA_T negative_slope)
 {

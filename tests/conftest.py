@@ -1,0 +1,111 @@
+"""Session guard, report header and the registry-wide fixtures.
+
+The suite tests the *compiled* fastact: if ``import fastact`` finds a copy
+whose kernels are not a compiled extension (a source checkout that was never
+built, a pure-Python stand-in), the session stops with a clear message
+instead of producing a wall of confusing failures.
+"""
+
+import importlib.machinery
+import os
+import sys
+
+import pytest
+
+# The helper modules (references.py, helpers.py) sit next to this file;
+# pyproject's --import-mode=importlib does not put this directory on sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def _compiled_fastact():
+    """The fastact module, or a pytest.UsageError explaining what is wrong."""
+    try:
+        import fastact
+        from fastact import _backend, _cpu
+    except ImportError as e:
+        raise pytest.UsageError(
+            "fastact tests: cannot import the compiled fastact package (%s: %s).\n"
+            "Build it first: `pip install .` or `python setup.py build_ext --inplace`."
+            % (type(e).__name__, e))
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    for module in (_backend.kernels, _cpu):
+        path = getattr(module, "__file__", None) or ""
+        if not path.endswith(suffixes):
+            raise pytest.UsageError(
+                "fastact tests: %s is loaded from %r, which is not a compiled "
+                "extension (expected a file ending in one of %s); the imported "
+                "fastact (%s) is not the built package.  Build it with `pip install .` "
+                "or `python setup.py build_ext --inplace` and make sure that copy is "
+                "the one imported." % (module.__name__, path, ", ".join(suffixes),
+                                       fastact.__file__))
+    return fastact
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "acts(predicate): run the test only for the activations "
+        "of fastact.catalog() for which predicate(activation) is true")
+    config.addinivalue_line(
+        "markers", "known_bug({name: reason}): strict xfail for these activations "
+        "(a bug in fastact, listed in the test report; remove when fixed)")
+    # A RuntimeWarning anywhere (fastact promises none; the tests' own NumPy
+    # code silences the overflow of its casts explicitly) fails the test.
+    config.addinivalue_line("filterwarnings", "error::RuntimeWarning")
+    _compiled_fastact()
+
+
+def pytest_report_header(config):
+    fa = _compiled_fastact()
+    lines = ["fastact: %s (kernels %s)" % (os.path.dirname(fa.__file__),
+                                          os.path.basename(fa._backend.kernels.__file__))]
+    for key, value in fa.config().items():
+        if isinstance(value, list):
+            value = ", ".join(value)
+        lines.append("  %-18s %s" % (key + ":", value))
+    return lines
+
+
+# ---- fixtures over the registry ------------------------------------------------
+
+def pytest_generate_tests(metafunc):
+    """Parametrize every test that takes `act` over the whole registry,
+    fastact.catalog(), or the part of it a ``@pytest.mark.acts(predicate)``
+    marker selects."""
+    if "act" not in metafunc.fixturenames:
+        return
+    fa = _compiled_fastact()
+    acts = fa.catalog()
+    for marker in metafunc.definition.iter_markers("acts"):
+        acts = [a for a in acts if marker.args[0](a)]
+    known = {}
+    for marker in metafunc.definition.iter_markers("known_bug"):
+        known.update(marker.args[0])
+    metafunc.parametrize("act", [
+        pytest.param(a, id=a.name, marks=[pytest.mark.xfail(strict=True, reason=known[a.name])]
+                     if a.name in known else []) for a in acts])
+
+
+class _MissingReference:
+    """Stands for a missing table entry: the first use inside the test FAILS
+    it (a FAILED test, not a setup ERROR) with reference()'s message."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        from references import reference
+        reference(self._name)  # pytest.fail(...)
+
+
+@pytest.fixture
+def ref(act):
+    """The reference-table entry of `act`; a test using it FAILS when the
+    catalog has a function the table lacks."""
+    from references import REFERENCES
+    return REFERENCES.get(act.name) or _MissingReference(act.name)
+
+
+@pytest.fixture(params=["float32", "float64"])
+def dtype(request):
+    import numpy as np
+    return np.dtype(request.param)

@@ -1,0 +1,190 @@
+"""Memory layouts and sizes: strided, transposed, reversed, 0-d, empty and
+broadcast inputs give exactly what contiguous ones give; parameters
+broadcast against x; large arrays (split across threads) give exactly what
+one thread, or the same array in small chunks, gives.
+"""
+
+import functools
+
+import numpy as np
+import pytest
+
+import fastact as fa
+from helpers import KINDS, assert_identical, grads_like, layouts, run, value_mix
+
+has_params = pytest.mark.acts(lambda a: a.param_names)
+
+
+def _c_copy(a):
+    return np.array(a, order="C", copy=True)
+
+
+def _strided_copy(a):
+    """The same values in a non-contiguous array (every other element of a
+    buffer twice as large along the last axis)."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return a
+    big = np.empty(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+    view = big[..., ::2]
+    view[...] = a
+    return view
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_layouts_match_contiguous(act, ref, dtype, kind):
+    """Bitwise: the strided loop computes what the vectorized one does."""
+    for params in ref.param_cases:
+        for label, x in layouts(dtype):
+            g = grads_like(x)
+            expected = run(act, kind, _c_copy(x), params, g)
+            for g_label, gg in [("contiguous grad", g), ("strided grad", _strided_copy(g))]:
+                got = run(act, kind, x, params, gg)
+                for i, (a, e) in enumerate(zip(got, expected)):
+                    assert_identical(np.asarray(a), np.asarray(e), "fastact.%s %s(%s %s, %s, %s)[%d]"
+                                     % (act.name, kind, dtype, label, g_label, params, i))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_0d_and_empty(act, dtype, kind):
+    x0 = np.array(-1.25, dtype=dtype)
+    for scalar in (x0, x0[()]):  # a 0-d array and a NumPy scalar
+        got = run(act, kind, scalar, g=np.array(2.0, dtype=dtype))
+        expected = run(act, kind, x0.reshape(1), g=np.array([2.0], dtype=dtype))
+        for a, e in zip(got, expected):
+            assert np.ndim(a) == 0 and isinstance(a, np.floating), type(a)
+            assert a.dtype == dtype
+            assert_identical(np.asarray(a).reshape(1), e)
+    for shape in [(0,), (3, 0), (0, 2, 5)]:
+        x = np.empty(shape, dtype)
+        for out in run(act, kind, x, g=np.empty(shape, dtype)):
+            assert out.shape == shape and out.dtype == dtype
+
+
+def test_broadcast_input_and_grad(act, dtype):
+    """x of shape (5,) against grad of shape (3, 5), and a 0-d x."""
+    x = value_mix(dtype, 5)
+    g = grads_like(np.empty((3, 5), dtype))
+    got = act.backward(g, x=x)
+    assert got.shape == (3, 5)
+    for i in range(3):
+        assert_identical(got[i], act.backward(g[i], x=x))
+    got = act.backward(g, x=x[2])
+    assert_identical(got, act.backward(g, x=np.full((3, 5), x[2])))
+    if act.backward_uses == "y":
+        y = act(x)
+        got = act.backward(g, y=y[None, :])  # (1, 5) against (3, 5)
+        assert_identical(got, act.backward(g, y=np.broadcast_to(y, (3, 5)).copy()))
+
+
+# ---- parameters --------------------------------------------------------------------
+
+def _param_values(act, ref, name, dtype):
+    i = act.param_names.index(name)
+    return np.array([c.get(name, act.defaults[i]) for c in ref.param_cases], dtype=dtype)
+
+
+@has_params
+@pytest.mark.parametrize("kind", KINDS)
+def test_parameter_arrays_broadcast(act, ref, dtype, kind):
+    """A column of parameter values against a row of x: row i is the call
+    with the scalar parameter p[i], bitwise; the same with a nested list
+    (float64 values, so only with float64 x: NumPy promotes float32 x and a
+    float64 parameter array to float64)."""
+    x = value_mix(dtype, 40)
+    g = grads_like(x)
+    for name in act.param_names:
+        p = _param_values(act, ref, name, dtype)
+        cases = [("column", p[:, None])]
+        if dtype == np.float64:
+            cases.append(("list", [[v] for v in p.tolist()]))
+        for label, column in cases:
+            got = run(act, kind, x, {name: column}, g)
+            for k, out in enumerate(got):
+                assert out.shape == (len(p), x.size) and out.dtype == dtype
+                for i, v in enumerate(p):
+                    expected = run(act, kind, x, {name: float(v)}, g)[k]
+                    assert_identical(out[i], expected, "fastact.%s %s(%s=%s %s)"
+                                     % (act.name, kind, name, label, v))
+
+
+@has_params
+def test_parameter_elementwise_and_scalar_kinds(act, ref, dtype):
+    """A parameter array of x's shape applies elementwise; a NumPy scalar,
+    a 0-d array and a Python int act like the Python float."""
+    x = value_mix(dtype, 200)
+    for name in act.param_names:
+        p = np.resize(_param_values(act, ref, name, dtype), x.shape)
+        got = act(x, **{name: p})
+        expected = np.array([act(x[i:i + 1], **{name: float(p[i])})[0] for i in range(x.size)])
+        assert_identical(got, expected.astype(dtype), "fastact.%s(%s=array)" % (act.name, name))
+        assert_identical(act.derivative(x, **{name: p}),
+                         np.array([act.derivative(x[i:i + 1], **{name: float(p[i])})[0]
+                                   for i in range(x.size)], dtype=dtype))
+        v = float(p[-1])
+        expected = act(x, **{name: v})
+        for same in [dtype.type(v), np.array(v, dtype=dtype), np.float64(v)]:
+            assert_identical(act(x, **{name: same}), expected,
+                             "fastact.%s(%s=%r)" % (act.name, name, same))
+        assert_identical(act(x, **{name: 2}), act(x, **{name: 2.0}))
+        # positional and keyword parameters are the same
+        assert_identical(act(x, v), expected)
+
+
+@has_params
+def test_parameter_does_not_broadcast(act, dtype):
+    x = value_mix(dtype, 10)
+    for name in act.param_names:
+        with pytest.raises(ValueError):
+            act(x, **{name: np.full(3, 0.5, dtype)})
+
+
+# ---- large arrays and threads ----------------------------------------------------------
+
+N_LARGE = 1_000_003  # above every grain size times two threads; odd, so chunks differ
+CHUNK = 65_536
+
+
+@functools.lru_cache(maxsize=None)
+def _large(dtype):
+    x = value_mix(dtype, N_LARGE, seed=11)
+    x.flags.writeable = False
+    g = grads_like(x, seed=12)
+    g.flags.writeable = False
+    return x, g
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_large_arrays_threads_and_chunks(act, ref, dtype, kind):
+    """1e6 elements: with 2 threads (the contiguous loop splits across
+    threads) == with 1 thread == the same array in 64k chunks (each below
+    the threading threshold) == a strided view of the same values."""
+    x, g = _large(dtype)
+    for params in ref.param_cases[:2]:
+        with fa.threads(2):
+            assert fa.get_num_threads() == (2 if fa.config()["openmp"] else 1)
+            threaded = run(act, kind, x, params, g)
+        with fa.threads(1):
+            assert fa.get_num_threads() == 1
+            single = run(act, kind, x, params, g)
+        parts = [run(act, kind, x[i:i + CHUNK], params, g[i:i + CHUNK])
+                 for i in range(0, N_LARGE, CHUNK)]
+        chunked = [np.concatenate([p[k] for p in parts]) for k in range(len(threaded))]
+        strided = run(act, kind, _strided_copy(x), params, _strided_copy(g))
+        for k, t in enumerate(threaded):
+            what = "fastact.%s %s(%s, n=%d, %s)[%d]" % (act.name, kind, dtype, N_LARGE, params, k)
+            assert t.shape == x.shape
+            assert_identical(t, single[k], what + " 2 threads vs 1")
+            assert_identical(t, chunked[k], what + " whole vs chunks")
+            assert_identical(t, strided[k], what + " contiguous vs strided")
+
+
+def test_large_in_place_threaded(act, dtype):
+    """In place (out=x) on a large array, threaded: same as out of place."""
+    x, _ = _large(dtype)
+    expected = act(x)
+    work = x.copy()
+    with fa.threads(2):
+        result = act(work, out=work)
+    assert result is work
+    assert_identical(work, expected)

@@ -1,0 +1,303 @@
+"""Values against the independent float64 references of tests/references.py:
+forward, derivative, value_and_derivative and backward (from x, and from y
+where the derivative is a function of the output), in float32 and float64,
+over many memory layouts and the special values; derivatives also against
+finite differences; and no floating-point warnings for any input.
+"""
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+from helpers import (assert_identical, assert_signs_of_zeros,
+                     assert_ulp_close, grads_like, layouts, params_in, special_values,
+                     ufunc_params, ulp, ulp_error, value_mix, value_tol)
+from references import REFERENCES
+
+uses_y = pytest.mark.acts(lambda a: a.backward_uses == "y")
+
+
+def _expected(ref_func, x, dtype, params, ref):
+    """The float64 reference at x (already in dtype), rounded to dtype."""
+    exact = ref_func(np.asarray(x), **params_in(dtype, params, ref))
+    with np.errstate(over="ignore"):
+        return np.asarray(exact).astype(dtype)
+
+
+# ---- forward and derivative ----------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["forward", "derivative"])
+def test_values_all_layouts(act, ref, dtype, kind):
+    func = act if kind == "forward" else act.derivative
+    ref_func = ref.forward if kind == "forward" else ref.derivative
+    for params in ref.param_cases:
+        for label, x in layouts(dtype):
+            got = func(x, **params)
+            expected = _expected(ref_func, x, dtype, params, ref)
+            what = "fastact.%s %s(%s %s, %s)" % (act.name, kind, dtype, label, params)
+            assert_ulp_close(got, expected, dtype, value_tol(dtype, kind), x=x, what=what)
+            assert_signs_of_zeros(got, expected, what)
+
+
+@pytest.mark.parametrize("kind", ["forward", "derivative"])
+def test_special_inputs(act, ref, dtype, kind):
+    """NaN -> NaN, +-inf -> limits, +-0, +-1e4, +-1e30, float max, tiny and
+    subnormal inputs, against the references (sign of zero included)."""
+    func = act if kind == "forward" else act.derivative
+    ref_func = ref.forward if kind == "forward" else ref.derivative
+    x = special_values(dtype)
+    for params in ref.param_cases:
+        got = func(x, **params)
+        expected = _expected(ref_func, x, dtype, params, ref)
+        what = "fastact.%s %s(%s special, %s)" % (act.name, kind, dtype, params)
+        assert_ulp_close(got, expected, dtype, value_tol(dtype, kind), x=x, what=what)
+        assert_signs_of_zeros(got, expected, what)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(x), err_msg=what + ": NaN")
+
+
+@pytest.fixture
+def silent():
+    """Any floating-point warning or error flag is an exception inside."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            yield
+
+
+def test_documented_values_bitwise(act, ref, dtype, silent):
+    """The table's exact values (sigmoid(-1000.0) == 0.0 silently, tanh(-0.0)
+    is -0.0, relu(-0.0) is +0.0, ...), bitwise, through every entry point,
+    without a warning."""
+    xs, fx, dfx = np.array(ref.special, dtype=dtype).T
+    what = "fastact.%s(%s %s)" % (act.name, dtype, xs.tolist())
+    assert_identical(act(xs), fx, what + " forward")
+    assert_identical(act.derivative(xs), dfx, what + " derivative")
+    y, d = act.value_and_derivative(xs)
+    assert_identical(y, fx, what + " value_and_derivative[0]")
+    assert_identical(d, dfx, what + " value_and_derivative[1]")
+    ones = np.ones_like(xs)
+    assert_identical(act.backward(ones, x=xs), dfx, what + " backward(1, x=x)")
+    if act.backward_uses == "y":
+        assert_identical(act.backward(ones, y=fx), dfx, what + " backward(1, y=f(x))")
+
+
+def test_documented_values_python_floats(act, ref, silent):
+    """The same values from Python floats: a float64 scalar back."""
+    for x, fx, dfx in ref.special:
+        got, dgot = act(x), act.derivative(x)
+        assert isinstance(got, np.float64) and isinstance(dgot, np.float64)
+        assert_identical(np.float64(got), np.float64(fx), "%s(%r)" % (act.name, x))
+        assert_identical(np.float64(dgot), np.float64(dfx), "%s'(%r)" % (act.name, x))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_no_floating_point_warnings(act, ref, dtype):
+    """No RuntimeWarning for any input, NaN and inf included, with NumPy's
+    default error state and with np.errstate(all="raise") (which also turns
+    underflow, ignored by default, into an error); same values both ways."""
+    x = value_mix(dtype, 2000)
+    g = grads_like(x)
+    s = special_values(dtype)
+    g[:s.size] = s  # special grads too: inf * 0 and NaN * 0 must stay quiet
+
+    def everything():
+        out = []
+        for params in ref.param_cases:
+            out += [act(x, **params), act.derivative(x, **params),
+                    *act.value_and_derivative(x, **params),
+                    act.backward(g, x=x, **params)]
+            if act.backward_uses == "y":
+                out.append(act.backward(g, y=act(x, **params), **params))
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        default_state = everything()
+        with np.errstate(all="raise"):
+            raising_state = everything()
+    for a, b in zip(default_state, raising_state):
+        assert_identical(a, b, "fastact.%s %s" % (act.name, dtype))
+    # and they are the right values, not just quiet ones
+    assert_ulp_close(default_state[0], _expected(ref.forward, x, dtype, {}, ref), dtype,
+                     value_tol(dtype, "forward"), x=x, what="fastact.%s" % act.name)
+
+
+def _check_limits(act, ref, cases, dtype):
+    x = np.array([-np.inf, np.inf], dtype=dtype)
+    for params in cases:
+        expected = np.array(ref.limits(**params_in(np.float64, params, ref)), dtype=dtype)
+        assert_identical(act(x, **params), expected,
+                         "fastact.%s(+-inf, %s)" % (act.name, params))
+
+
+def test_limits_at_infinity(act, ref, dtype):
+    """f(-inf) and f(inf) are the table's limits, for every parameter set."""
+    _check_limits(act, ref, ref.param_cases, dtype)
+
+
+@pytest.mark.acts(lambda a: a.name not in REFERENCES or REFERENCES[a.name].edge_param_cases)
+def test_limits_at_infinity_degenerate_parameters(act, ref, dtype):
+    _check_limits(act, ref, ref.edge_param_cases, dtype)
+
+
+# ---- derivatives -----------------------------------------------------------------
+
+def test_derivative_finite_difference(act, ref):
+    """The derivative kernel against a 4th-order central difference of the
+    float64 forward kernel, away from kinks."""
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.uniform(-8, 8, 400), rng.uniform(-0.5, 0.5, 100)])
+    h = 2.0 ** -9
+    for params in ref.param_cases:
+        kinks = np.array(ref.kinks(**{k: v for k, v in params.items()}), dtype=float)
+        xs = x
+        if kinks.size:
+            xs = x[np.min(np.abs(x[:, None] - kinks[None, :]), axis=1) > 4 * h]
+
+        def f(t):
+            return act(t, **params)
+
+        fd = (-f(xs + 2 * h) + 8 * f(xs + h) - 8 * f(xs - h) + f(xs - 2 * h)) / (12 * h)
+        np.testing.assert_allclose(act.derivative(xs, **params), fd, rtol=1e-8, atol=1e-10,
+                                   err_msg="fastact.%s %s" % (act.name, params))
+
+
+def test_derivative_is_derivative_of_reference(act, ref):
+    """The reference derivative is the derivative of the reference forward
+    (guards the table itself)."""
+    x = np.random.default_rng(8).uniform(-6, 6, 300)
+    h = 2.0 ** -9
+    for params in ref.param_cases:
+        kinks = np.array(ref.kinks(**params), dtype=float)
+        xs = x
+        if kinks.size:
+            xs = x[np.min(np.abs(x[:, None] - kinks[None, :]), axis=1) > 4 * h]
+        p = params_in(np.float64, params, ref)
+        f = ref.forward
+        fd = (-f(xs + 2 * h, **p) + 8 * f(xs + h, **p) - 8 * f(xs - h, **p)
+              + f(xs - 2 * h, **p)) / (12 * h)
+        np.testing.assert_allclose(ref.derivative(xs, **p), fd, rtol=1e-8, atol=1e-10)
+
+
+def test_value_and_derivative_ufunc_bitwise(act, ref, dtype):
+    """The fused loop gives exactly forward and derivative of the same dtype."""
+    for params in ref.param_cases:
+        for label, x in layouts(dtype):
+            y, d = act.value_and_derivative_ufunc(x, *ufunc_params(act, params))
+            what = "fastact.%s value_and_derivative(%s %s)" % (act.name, dtype, label)
+            assert_identical(y, np.asarray(act(x, **params)), what + "[0]")
+            assert_identical(d, np.asarray(act.derivative(x, **params)), what + "[1]")
+
+
+def test_value_and_derivative_bitwise(act, ref, dtype):
+    """act.value_and_derivative(x) == (act(x), act.derivative(x)) bitwise."""
+    for params in ref.param_cases:
+        for label, x in layouts(dtype):
+            result = act.value_and_derivative(x, **params)
+            assert isinstance(result, tuple) and len(result) == 2
+            what = "fastact.%s value_and_derivative(%s %s)" % (act.name, dtype, label)
+            assert_identical(result[0], np.asarray(act(x, **params)), what + "[0]")
+            assert_identical(result[1], np.asarray(act.derivative(x, **params)), what + "[1]")
+
+
+# ---- backward --------------------------------------------------------------------
+
+def _backward_expected(g, derivative):
+    """g * f'(x) as backward computes it in g's dtype: f'(x) rounded to the
+    dtype first (so in float32, inf * tanh'(100.0) is inf * 0 = NaN, as
+    g * act.derivative(x) would be), then the product rounded."""
+    g = np.asarray(g)
+    with np.errstate(all="ignore"):
+        d = np.asarray(derivative).astype(g.dtype).astype(np.float64)
+        return (g.astype(np.float64) * d).astype(g.dtype)
+
+
+def test_backward_from_x(act, ref, dtype):
+    """backward(g, x=x) is g * derivative(x): within 1 ulp of the product of
+    fastact's own derivative, and within tolerance of the reference."""
+    for params in ref.param_cases:
+        for label, x in layouts(dtype):
+            g = grads_like(x)
+            got = act.backward(g, x=x, **params)
+            what = "fastact.%s.backward(%s %s, %s)" % (act.name, dtype, label, params)
+            assert_ulp_close(got, np.asarray(g * act.derivative(x, **params)), dtype, 1,
+                             x=x, what=what + " vs g * derivative(x)")
+            exact = _backward_expected(g, ref.derivative(x, **params_in(dtype, params, ref)))
+            assert_ulp_close(got, exact, dtype, value_tol(dtype, "derivative") + 1, x=x,
+                             what=what + " vs reference")
+
+
+def test_backward_from_x_special(act, ref, dtype):
+    """Special values in both grad and x: the same as g * f'(x) with the
+    reference derivative (so inf * 0 is NaN, 0 * NaN is NaN ...)."""
+    s = special_values(dtype)
+    g, x = (a.ravel() for a in np.meshgrid(s, s))
+    for params in ref.param_cases:
+        got = act.backward(g, x=x, **params)
+        exact = _backward_expected(g, ref.derivative(x, **params_in(dtype, params, ref)))
+        assert_ulp_close(got, exact, dtype, value_tol(dtype, "derivative") + 1, x=x,
+                         what="fastact.%s.backward(%s special, %s)" % (act.name, dtype, params))
+
+
+def _y_slack(g, y, ref, dtype, maxulp_y):
+    """Absolute error that an error of maxulp_y ulp in y causes in g * f'(y)."""
+    return np.abs(g.astype(np.float64)) * ref.lipschitz_from_y * maxulp_y * ulp(
+        y.astype(np.float64), dtype)
+
+
+@uses_y
+def test_backward_from_y(act, ref, dtype):
+    """backward(g, y=f(x)) against g * f'(x) from the input (the reference and
+    fastact's backward from x), within the error the rounding of y to dtype
+    allows: 4 ulp plus |g| * L * (ulps of y) with L the table's Lipschitz
+    bound of f' as a function of y."""
+    for params, (label, x) in itertools.product(ref.param_cases, layouts(dtype)):
+        g = grads_like(x)
+        p = params_in(dtype, params, ref)
+        y = np.asarray(act(x, **params))
+        got = np.asarray(act.backward(g, y=y, **params)).astype(np.float64)
+        from_x = np.asarray(act.backward(g, x=x, **params)).astype(np.float64)
+        exact_x = g.astype(np.float64) * ref.derivative(x, **p)
+        exact_y = g.astype(np.float64) * ref.derivative_from_y(y, **p)
+        what = "fastact.%s.backward(%s %s, y=, %s)" % (act.name, dtype, label, params)
+        for expected, against, ulps_y in [(from_x, "backward(x=)", value_tol(dtype, "forward") + 1),
+                                          (exact_x, "reference f'(x)", value_tol(dtype, "forward") + 1),
+                                          (exact_y, "reference f'(y)", 1)]:
+            tol = 4 * ulp(expected, dtype) + _y_slack(g, y, ref, dtype, ulps_y)
+            with np.errstate(invalid="ignore"):
+                bad = ~(np.abs(got - expected) <= tol) & ~(np.isnan(got) & np.isnan(expected))
+            assert not np.any(bad), "%s vs %s: %d bad, e.g. x=%s y=%s g=%s: %s vs %s" % (
+                what, against, bad.sum(), x[bad][:3], y[bad][:3], g[bad][:3], got[bad][:3],
+                expected[bad][:3])
+
+
+@uses_y
+def test_backward_from_y_special(act, ref, dtype):
+    """The derivative from y at special outputs (NaN, the limits, 0, -0)."""
+    x = special_values(dtype)
+    for params in ref.param_cases:
+        y = np.asarray(act(x, **params))
+        got = act.backward(np.ones_like(y), y=y, **params)
+        expected = ref.derivative_from_y(y, **params_in(dtype, params, ref)).astype(dtype)
+        assert_ulp_close(got, expected, dtype, 4, x=y,
+                         what="fastact.%s.backward(y=, %s)" % (act.name, params))
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(x))
+
+
+@uses_y
+def test_backward_from_y_table_matches_derivative(act, ref):
+    """The table's derivative_from_y(f(x)) is its derivative(x) (table check)."""
+    x = np.random.default_rng(9).uniform(-5, 5, 500)
+    np.testing.assert_allclose(ref.derivative_from_y(ref.forward(x)), ref.derivative(x),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_ulp_of_helper_matches_spacing():
+    for dt in (np.float16, np.float32, np.float64):
+        v = np.array([1.0, 1.5, 3.0, 1e-3, 2.0 ** -20], dtype=dt)
+        np.testing.assert_array_equal(ulp(v.astype(np.float64), dt),
+                                      np.spacing(v).astype(np.float64))
+        assert ulp(np.array([0.0]), dt)[0] == np.finfo(dt).smallest_subnormal
+    assert ulp_error(np.float32(1.0), np.float64(1.0), np.float32) == 0
