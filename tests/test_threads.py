@@ -1,0 +1,77 @@
+"""fastact from several Python threads, and under threadpoolctl's limits."""
+
+import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import threadpoolctl
+
+import fastact as fa
+from fastact._backend import kernels
+
+LARGE = 1_000_003  # over every grain: the threaded path runs
+
+
+def test_threadpool_limits_limit_fastact():
+    """threadpoolctl's OpenMP controller covers the libgomp fastact uses."""
+    libs = [i["filepath"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "openmp"]
+    if fa.config()["openmp"] is None:
+        pytest.skip("built without OpenMP")
+    assert libs, "threadpoolctl does not see fastact's OpenMP runtime"
+    with fa.threads(2):
+        with threadpoolctl.threadpool_limits(1):
+            assert kernels.effective_num_threads() == 1
+            x = np.linspace(-5, 5, LARGE, dtype=np.float32)
+            limited = fa.sigmoid(x)
+        assert kernels.effective_num_threads() == min(2, fa.get_num_threads())
+        np.testing.assert_array_equal(limited, fa.sigmoid(x))
+
+
+def test_set_num_threads_bounds_effective_threads():
+    with fa.threads(1):
+        assert kernels.effective_num_threads() == 1
+
+
+def _work(seed):
+    rng = np.random.default_rng(seed)
+    size = LARGE if seed % 2 else 1000
+    x = rng.standard_normal(size).astype(np.float32 if seed % 3 else np.float64) * 4
+    g = rng.standard_normal(size).astype(x.dtype)
+    y = fa.tanh(x)
+    return (x, g), (y, fa.tanh.backward(g, y=y), fa.sigmoid.value_and_derivative(x),
+                    fa.leaky_relu(x, 0.2))
+
+
+def test_concurrent_python_threads_match_single_threaded():
+    """The loops release the GIL; calls from several Python threads at once
+    (large threaded ones and small ones mixed) give exactly the results of
+    the same calls made one at a time on one thread."""
+    with fa.threads(1):
+        expected = [_work(seed)[1] for seed in range(12)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(_work, range(12)))
+    for (_, got), want in zip(results, expected):
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+        np.testing.assert_array_equal(got[2][0], want[2][0])
+        np.testing.assert_array_equal(got[2][1], want[2][1])
+        np.testing.assert_array_equal(got[3], want[3])
+
+
+def _child_sigmoid_sum(n):
+    return float(fa.sigmoid(np.linspace(-3, 3, n, dtype=np.float64)).sum())
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="needs the fork start method")
+def test_multiprocessing_fork_after_threads_finishes():
+    """After the parent used threads, a multiprocessing pool forked from it
+    computes large arrays and finishes (libgomp's pool does not survive
+    fork; fastact's children start single-threaded)."""
+    with fa.threads(2):
+        expected = _child_sigmoid_sum(LARGE)  # parent's OpenMP pool is up
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            result = pool.map_async(_child_sigmoid_sum, [LARGE] * 4)
+            sums = result.get(timeout=60)
+    assert sums == pytest.approx([expected] * 4, rel=1e-12)
