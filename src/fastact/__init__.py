@@ -63,3 +63,7 @@ def show_config():
 
 __all__ = ["Activation", "catalog", "config", "show_config", "get_num_threads",
            "set_num_threads", "threads", *ACTIVATIONS]
+
+
+# The training-loop layer (pure Python on top of the activations above).
+from . import datasets, diagnostics, init, nn, optim  # noqa: E402

@@ -1,0 +1,151 @@
+"""Activation diagnostics: dead units, saturation, per-layer gradient flow.
+
+``dead_fraction`` and ``saturation_fraction`` look at one batch of
+activations; a ``Recorder`` attached to a ``fastact.nn.Sequential`` collects
+them for every activation layer on each forward, with the gradient norms of
+each backward, and warns (``DeadUnitWarning``) when a layer's dead fraction
+passes a threshold.  matplotlib is optional: only ``plot_gradients`` needs it.
+"""
+
+import math
+import re
+import warnings
+
+import numpy as np
+
+import fastact as fa
+
+
+class DeadUnitWarning(UserWarning):
+    """A layer has more dead units (never active over a batch) than allowed."""
+
+
+def dead_fraction(a):
+    """The fraction of units (last axis) that are <= 0 for every sample of
+    the batch (all other axes): units that passed no gradient through a
+    ReLU on this batch."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        raise ValueError("dead_fraction: expected activations of shape (batch, units)")
+    return float(np.all(a.reshape(-1, a.shape[-1]) <= 0, axis=0).mean())
+
+
+def _bounds(activation):
+    """The finite output range (lo, hi) of an activation, from its catalog
+    entry ("[0, 1]" for sigmoid); ValueError for an unbounded one."""
+    act = fa.ACTIVATIONS[activation] if isinstance(activation, str) else activation
+    act = getattr(act, "activation", act)  # an nn activation module
+    numbers = re.findall(r"[-+]?(?:inf|\d+(?:\.\d*)?)", act.spec.output_range)
+    lo, hi = (float(n) for n in numbers) if len(numbers) == 2 else (-math.inf, math.inf)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError("saturation_fraction: %s has no finite output range (%s)"
+                         % (act.name, act.spec.output_range))
+    return lo, hi
+
+
+def saturation_fraction(y, activation, tol=0.02):
+    """The fraction of outputs `y` of a bounded activation (sigmoid, tanh,
+    a name, Activation or module) within `tol` of an asymptote, where the
+    derivative, and so the gradient, nearly vanishes."""
+    lo, hi = _bounds(activation)
+    y = np.asarray(y)
+    return float(((y <= lo + tol) | (y >= hi - tol)).mean())
+
+
+def _bounded(layer):
+    try:
+        _bounds(layer)
+        return True
+    except ValueError:
+        return False
+
+
+class Recorder:
+    """Per-layer statistics of a Sequential during training.
+
+    On each forward, for each activation layer: mean and std of the output,
+    dead fraction and (bounded activations) saturation fraction.  On each
+    backward, for each layer: the norm of the gradient arriving at its
+    output and, for layers with parameters, the norm of their gradients
+    (as accumulated since ``zero_grad``, so call it every step).
+    ``history[i]`` maps a statistic to its list of values for layer i.
+    """
+
+    def __init__(self, model, dead_threshold=0.1, saturation_tol=0.02):
+        from .nn import ActivationModule
+
+        self.model, self.dead_threshold, self.saturation_tol = model, dead_threshold, saturation_tol
+        self.names = ["%d:%s" % (i, type(layer).__name__) for i, layer in enumerate(model)]
+        self._is_activation = [isinstance(layer, ActivationModule) for layer in model]
+        self._is_bounded = [a and _bounded(layer) for a, layer in zip(self._is_activation, model)]
+        self.history = [{} for _ in self.names]
+        self._warned = set()
+        model.observers.append(self)
+
+    def detach(self):
+        self.model.observers.remove(self)
+
+    def _add(self, i, key, value):
+        self.history[i].setdefault(key, []).append(value)
+
+    def on_forward(self, i, layer, y):
+        if not self._is_activation[i]:
+            return
+        self._add(i, "mean", float(y.mean()))
+        self._add(i, "std", float(y.std()))
+        dead = dead_fraction(y)
+        self._add(i, "dead", dead)
+        if self._is_bounded[i]:
+            self._add(i, "saturated", saturation_fraction(y, layer, self.saturation_tol))
+        if dead > self.dead_threshold and i not in self._warned:
+            self._warned.add(i)  # once per layer, not every step
+            warnings.warn("layer %s: %.0f%% of its units are dead (threshold %.0f%%)"
+                          % (self.names[i], 100 * dead, 100 * self.dead_threshold),
+                          DeadUnitWarning, stacklevel=4)
+
+    def on_backward(self, i, layer, grad_output):
+        self._add(i, "grad_norm", float(np.linalg.norm(grad_output)))
+        params = layer.parameters()
+        if params:
+            self._add(i, "param_grad_norm",
+                      float(math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))))
+
+    def last(self, key):
+        """{layer name: latest value of statistic `key`} for layers that have it."""
+        return {n: h[key][-1] for n, h in zip(self.names, self.history) if h.get(key)}
+
+    def gradient_norms(self, last=None):
+        """{layer name: mean parameter-gradient norm over the last `last`
+        recorded steps (all if None)} for the layers with parameters."""
+        return {n: float(np.mean(h["param_grad_norm"][-last if last else 0:]))
+                for n, h in zip(self.names, self.history) if h.get("param_grad_norm")}
+
+    def summary(self):
+        """A text table of each layer's latest statistics."""
+        keys = ["mean", "std", "dead", "saturated", "grad_norm", "param_grad_norm"]
+        lines = ["%-14s" % "layer" + "".join("%16s" % k for k in keys)]
+        for name, h in zip(self.names, self.history):
+            cells = ["%16.4g" % h[k][-1] if h.get(k) else "%16s" % "-" for k in keys]
+            lines.append("%-14s" % name + "".join(cells))
+        return "\n".join(lines)
+
+    def plot_gradients(self, path=None, ax=None, title="gradient norm per layer"):
+        """A bar chart (log scale) of the mean parameter-gradient norm per
+        layer; saved to `path` if given.  Needs matplotlib."""
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise ImportError("Recorder.plot_gradients needs matplotlib "
+                              "(pip install matplotlib)") from None
+        norms = self.gradient_norms()
+        if ax is None:
+            ax = Figure(figsize=(6, 3.5)).subplots()
+        ax.bar(range(len(norms)), list(norms.values()))
+        ax.set_xticks(range(len(norms)), list(norms), rotation=45, ha="right")
+        ax.set_yscale("log")
+        ax.set_ylabel("|grad|")
+        ax.set_title(title)
+        ax.figure.tight_layout()
+        if path is not None:
+            ax.figure.savefig(path)
+        return ax.figure

@@ -1,0 +1,345 @@
+"""Layers and losses for plain NumPy training loops, in torch's shape.
+
+Every module has ``forward(x)`` (also ``module(x)``) and ``backward(grad)``,
+which returns d loss / d input and adds parameter gradients into
+``param.grad``.  Modules cache only what backward needs: an activation keeps
+its output y when the activation's backward can use it, else its input x.
+
+One activation module per entry of ``fastact.catalog()`` is generated at
+import (``ReLU``, ``LeakyReLU(negative_slope=0.01)``, ...), so a new catalog
+entry gets its module with no new code.  dtypes are the caller's: float32
+in, float32 parameters, gradients and losses out; nothing upcasts silently.
+"""
+
+import inspect
+
+import numpy as np
+
+import fastact as fa
+
+from . import init as _init
+
+
+class Parameter:
+    """A trainable array ``data`` and its accumulated gradient ``grad``."""
+
+    def __init__(self, data):
+        self.data = data
+        self.grad = np.zeros_like(data)
+
+    def __repr__(self):
+        return "Parameter(shape=%s, dtype=%s)" % (self.data.shape, self.data.dtype)
+
+
+class Module:
+    """Base class: ``forward``, ``backward``, ``parameters``, ``zero_grad``."""
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def parameters(self):
+        return []
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad[...] = 0
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, self.extra_repr())
+
+    def extra_repr(self):
+        return ""
+
+
+# ---- activations, generated from the catalog ----------------------------------
+
+# torch.nn's spelling where plain CamelCase would differ from it (ReLU, not
+# Relu), keyed by the name without underscores so "log_sigmoid" and
+# "logsigmoid" both find LogSigmoid.
+TORCH_NAMES = {n.lower(): n for n in (
+    "ReLU", "LeakyReLU", "ReLU6", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
+    "Softplus", "Softsign", "Hardsigmoid", "Hardswish", "LogSigmoid", "Tanhshrink",
+    "Softshrink", "Hardshrink", "Threshold", "Hardtanh", "Sigmoid", "Tanh")}
+
+
+def class_name(name):
+    """The module class name of catalog function `name`: torch's spelling
+    if known, else CamelCase ("fancy_unit" -> "FancyUnit")."""
+    return TORCH_NAMES.get(name.replace("_", "").lower(),
+                           "".join(w[:1].upper() + w[1:] for w in name.split("_")))
+
+
+class ActivationModule(Module):
+    """Base of the generated activation modules; ``activation`` is the
+    fastact Activation, ``params`` its parameter values by name."""
+
+    activation = None
+    _signature = inspect.Signature()
+
+    def __init__(self, *args, **kwargs):
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        self.params = dict(bound.arguments)
+        # Validated by the Activation itself (unknown values, wrong types),
+        # here rather than at the first forward.
+        self.activation(np.zeros(1), **self.params)
+        self._saved = None
+
+    def forward(self, x):
+        y = self.activation(x, **self.params)
+        self._saved = y if self.activation.backward_uses == "y" else x
+        return y
+
+    def backward(self, grad):
+        if self._saved is None:
+            raise RuntimeError("%s.backward called before forward" % type(self).__name__)
+        key = "y" if self.activation.backward_uses == "y" else "x"
+        return self.activation.backward(grad, **{key: self._saved}, **self.params)
+
+    def extra_repr(self):
+        return ", ".join("%s=%r" % kv for kv in self.params.items())
+
+
+def activation_module(act):
+    """A new ActivationModule subclass for the fastact Activation `act`."""
+    P = inspect.Parameter
+    signature = inspect.Signature([
+        p for p in act.__signature__.parameters.values()
+        if p.kind == P.POSITIONAL_OR_KEYWORD])  # the parameters, not x or out
+    name = class_name(act.name)
+    doc = "Module of fastact.%s: %s.  Backward caches %s." % (
+        act.name, act.spec.formula, "the output y" if act.backward_uses == "y" else "the input x")
+    return type(name, (ActivationModule,), {
+        "activation": act, "_signature": signature, "__doc__": doc,
+        "__module__": __name__, "__signature__": signature})
+
+
+# Activation name -> module class, in catalog order; each also a name here.
+ACTIVATIONS = {act.name: activation_module(act) for act in fa.catalog()}
+globals().update({cls.__name__: cls for cls in ACTIVATIONS.values()})
+
+
+# ---- layers -------------------------------------------------------------------
+
+class Linear(Module):
+    """y = x @ weight.T + bias, weight of shape (out_features, in_features).
+
+    `init` names a scheme of fastact.init ("he", "he_uniform", "xavier",
+    "xavier_normal", ...); the bias starts at zero.  x must have `dtype`.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, init="he", rng=None,
+                 dtype=np.float64):
+        if init not in _init.SCHEMES:
+            raise ValueError("Linear: unknown init %r (one of %s)"
+                             % (init, ", ".join(_init.SCHEMES)))
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(_init.SCHEMES[init]((out_features, in_features),
+                                                    rng=rng, dtype=dtype))
+        self.bias = Parameter(np.zeros(out_features, dtype=dtype)) if bias else None
+        self._x = None
+
+    def forward(self, x):
+        if getattr(x, "dtype", None) != self.weight.data.dtype:
+            # NumPy would promote float32 weights to float64 without a word
+            raise TypeError("Linear: input dtype %s differs from the layer's %s"
+                            % (getattr(x, "dtype", type(x).__name__), self.weight.data.dtype))
+        self._x = x
+        y = x @ self.weight.data.T
+        if self.bias is not None:
+            y += self.bias.data
+        return y
+
+    def backward(self, grad):
+        x = self._x.reshape(-1, self.in_features)
+        g = grad.reshape(-1, self.out_features)
+        self.weight.grad += g.T @ x
+        if self.bias is not None:
+            self.bias.grad += g.sum(axis=0)
+        return grad @ self.weight.data
+
+    def parameters(self):
+        return [self.weight] + ([self.bias] if self.bias is not None else [])
+
+    def extra_repr(self):
+        return "in_features=%d, out_features=%d, bias=%s, dtype=%s" % (
+            self.in_features, self.out_features, self.bias is not None,
+            self.weight.data.dtype)
+
+
+class Sequential(Module):
+    """Modules applied in order; backward runs them in reverse.
+
+    ``observers`` get ``on_forward(index, layer, output)`` calls and, after
+    each layer's backward, ``on_backward(index, layer, grad_output)`` (see
+    fastact.diagnostics.Recorder).
+    """
+
+    def __init__(self, *layers):
+        self.layers = list(layers)
+        self.observers = []
+
+    def forward(self, x):
+        for i, layer in enumerate(self.layers):
+            x = layer.forward(x)
+            for obs in self.observers:
+                obs.on_forward(i, layer, x)
+        return x
+
+    def backward(self, grad):
+        for i in reversed(range(len(self.layers))):
+            grad_output, grad = grad, self.layers[i].backward(grad)
+            for obs in self.observers:  # after: parameter gradients are in
+                obs.on_backward(i, self.layers[i], grad_output)
+        return grad
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        return "Sequential(\n%s\n)" % "\n".join("  (%d): %r" % il for il in enumerate(self.layers))
+
+
+def _softmax(x, axis):
+    if hasattr(fa, "softmax"):
+        return fa.softmax(x, axis=axis)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))  # shifted: never overflows
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+class _Softmax(Module):
+    """softmax along `axis`; backward from the cached output."""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        self._y = _softmax(x, self.axis)
+        return self._y
+
+    def backward(self, grad):
+        y = self._y
+        return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
+
+    def extra_repr(self):
+        return "axis=%d" % self.axis
+
+
+class _PReLU(Module):
+    """leaky_relu with a learned slope per channel (the last axis), as
+    torch.nn.PReLU(num_parameters, init=0.25)."""
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=np.float64):
+        self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
+
+    def forward(self, x):
+        self._x = x
+        return fa.leaky_relu(x, negative_slope=self.weight.data)
+
+    def backward(self, grad):
+        x = self._x
+        dw = (grad * np.minimum(x, 0)).reshape(-1, x.shape[-1]).sum(axis=0)
+        self.weight.grad += dw if self.weight.data.size > 1 else dw.sum(keepdims=True)
+        return fa.leaky_relu.backward(grad, x=x, negative_slope=self.weight.data)
+
+    def parameters(self):
+        return [self.weight]
+
+
+# The axis-wise functions land in fastact later; their modules appear with them.
+if hasattr(fa, "softmax"):
+    Softmax = _Softmax
+if hasattr(fa, "prelu"):
+    PReLU = _PReLU
+
+
+# ---- losses -------------------------------------------------------------------
+
+class Loss:
+    """``loss = fn(input, target)`` returns the loss (a NumPy scalar of the
+    input's dtype); ``fn.backward()`` then gives d loss / d input."""
+
+    def __init__(self, reduction="mean"):
+        if reduction not in ("mean", "sum"):
+            raise ValueError("reduction must be 'mean' or 'sum', got %r" % (reduction,))
+        self.reduction = reduction
+
+    def __call__(self, input, target):
+        return self.forward(input, target)
+
+    def _reduce(self, values, n):
+        total = values.sum()
+        return total / total.dtype.type(n) if self.reduction == "mean" else total
+
+    def _scale(self, n, dtype):
+        return dtype.type(1.0 / n if self.reduction == "mean" else 1.0)
+
+
+class CrossEntropyLoss(Loss):
+    """Softmax cross-entropy from logits (N, C) and integer labels (N,).
+
+    The loss uses log-sum-exp with the max subtracted; the gradient is the
+    fused softmax(z) - onehot(label), which never divides by a probability.
+    """
+
+    def forward(self, logits, labels):
+        labels = np.asarray(labels)
+        if labels.shape != logits.shape[:1] or labels.dtype.kind not in "iu":
+            raise ValueError("CrossEntropyLoss: labels must be integers of shape (%d,)"
+                             % logits.shape[0])
+        shifted = logits - logits.max(axis=1, keepdims=True)  # exp never overflows
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        self._probs, self._labels = e / total, labels
+        picked = shifted[np.arange(len(labels)), labels]
+        return self._reduce(np.log(total[:, 0]) - picked, len(labels))
+
+    def backward(self, grad=1.0):
+        g = self._probs.copy()
+        g[np.arange(len(self._labels)), self._labels] -= 1
+        g *= self._scale(len(self._labels), g.dtype) * g.dtype.type(grad)
+        return g
+
+
+class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy from logits z and targets t in [0, 1].
+
+    loss = relu(z) - z t + log1p(exp(-|z|)) never overflows; the gradient
+    is the sigmoid output rule sigmoid(z) - t, with fastact's sigmoid.
+    """
+
+    def forward(self, logits, targets):
+        t = np.asarray(targets, dtype=logits.dtype)
+        if t.shape != logits.shape:
+            raise ValueError("BCEWithLogitsLoss: targets shape %s != logits shape %s"
+                             % (t.shape, logits.shape))
+        self._logits, self._t = logits, t
+        values = fa.relu(logits) - logits * t + np.log1p(np.exp(-np.abs(logits)))
+        return self._reduce(values, logits.size)
+
+    def backward(self, grad=1.0):
+        g = fa.sigmoid(self._logits)
+        g -= self._t
+        g *= self._scale(g.size, g.dtype) * g.dtype.type(grad)
+        return g
+
+
+class MSELoss(Loss):
+    """Mean squared error; the target is cast to the input's dtype."""
+
+    def forward(self, input, target):
+        self._diff = input - np.asarray(target, dtype=input.dtype)
+        return self._reduce(self._diff * self._diff, self._diff.size)
+
+    def backward(self, grad=1.0):
+        d = self._diff
+        return d * (d.dtype.type(2) * self._scale(d.size, d.dtype) * d.dtype.type(grad))

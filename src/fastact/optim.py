@@ -1,0 +1,73 @@
+"""SGD and Adam over fastact.nn Parameters (objects with .data and .grad).
+
+Updates are in place and keep each parameter's dtype: hyperparameters are
+Python floats, which NumPy never lets upcast a float32 array.
+"""
+
+import numpy as np
+
+
+class Optimizer:
+    """``zero_grad()`` and ``step()`` over a list of parameters."""
+
+    def __init__(self, params, lr):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("%s got an empty parameter list" % type(self).__name__)
+        if lr <= 0:
+            raise ValueError("learning rate must be positive, got %r" % (lr,))
+        self.lr = float(lr)
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad[...] = 0
+
+    def _grad(self, p, weight_decay):
+        # L2 weight decay added to the gradient, as torch.optim.SGD/Adam do
+        return p.grad + weight_decay * p.data if weight_decay else p.grad
+
+
+class SGD(Optimizer):
+    """p -= lr * v with v = momentum * v + (grad + weight_decay * p)."""
+
+    def __init__(self, params, lr=0.01, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.momentum, self.weight_decay = float(momentum), float(weight_decay)
+        self._velocity = [None] * len(self.params)
+
+    def step(self):
+        for i, p in enumerate(self.params):
+            g = self._grad(p, self.weight_decay)
+            if self.momentum:
+                v = self._velocity[i]
+                if v is None:
+                    v = self._velocity[i] = g.copy()  # torch: the first step is plain
+                else:
+                    v *= self.momentum
+                    v += g
+                g = v
+            p.data -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction and optional L2 weight decay."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.beta1, self.beta2 = (float(b) for b in betas)
+        self.eps, self.weight_decay = float(eps), float(weight_decay)
+        self._m = [np.zeros_like(p.data) for p in self.params]
+        self._v = [np.zeros_like(p.data) for p in self.params]
+        self.t = 0
+
+    def step(self):
+        self.t += 1
+        step_size = self.lr / (1 - self.beta1 ** self.t)
+        root_correction = (1 - self.beta2 ** self.t) ** 0.5
+        for p, m, v in zip(self.params, self._m, self._v):
+            g = self._grad(p, self.weight_decay)
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * g * g
+            p.data -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
