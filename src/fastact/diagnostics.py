@@ -64,7 +64,8 @@ class Recorder:
     """Per-layer statistics of a Sequential during training.
 
     On each forward, for each activation layer: mean and std of the output,
-    dead fraction and (bounded activations) saturation fraction.  On each
+    dead fraction (units whose derivative is 0 for the whole batch) and,
+    for bounded activations, saturation fraction.  On each
     backward, for each layer: the norm of the gradient arriving at its
     output and, for layers with parameters, the norm of their gradients
     (as accumulated since ``zero_grad``, so call it every step).
@@ -93,14 +94,18 @@ class Recorder:
             return
         self._add(i, "mean", float(y.mean()))
         self._add(i, "std", float(y.std()))
-        dead = dead_fraction(y)
+        # Dead: f' = 0 on the whole batch, so no gradient gets through (for
+        # ReLU exactly dead_fraction(y); Leaky ReLU units never die).  The
+        # module's own backward of ones gives f' from what it cached.
+        dead = dead_fraction(np.abs(layer.backward(np.ones_like(y))))
         self._add(i, "dead", dead)
         if self._is_bounded[i]:
             self._add(i, "saturated", saturation_fraction(y, layer, self.saturation_tol))
         if dead > self.dead_threshold and i not in self._warned:
             self._warned.add(i)  # once per layer, not every step
-            warnings.warn("layer %s: %.0f%% of its units are dead (threshold %.0f%%)"
-                          % (self.names[i], 100 * dead, 100 * self.dead_threshold),
+            warnings.warn("layer %s: %.0f%% of its units are dead at forward pass %d "
+                          "(threshold %.0f%%)" % (self.names[i], 100 * dead, len(self.history[i]["dead"]),
+                                                  100 * self.dead_threshold),
                           DeadUnitWarning, stacklevel=4)
 
     def on_backward(self, i, layer, grad_output):
