@@ -82,3 +82,15 @@ def test_example_plots(name, plot, tmp_path):
     pytest.importorskip("matplotlib")
     out = run_example(name, tmp_path, matplotlib=True)
     assert "saved" in out and (tmp_path / plot).stat().st_size > 1000
+
+
+def test_readme_training_loop(capsys):
+    readme = EXAMPLES.parent / "README.md"
+    section = readme.read_text().split("## Training loop", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec(code, namespace)
+    model, X, y = namespace["model"], namespace["X"], namespace["y"]
+    assert namespace["loss"].dtype == "float32" and model(X).dtype == "float32"
+    assert (model(X).argmax(axis=1) == y).mean() >= 0.9
+    assert "1:ReLU" in capsys.readouterr().out
