@@ -478,18 +478,20 @@ GRAIN_SIZES = tuple(int(2 ** (k / 2)) // 64 * 64 for k in range(20, 47))  # 1k..
 
 
 def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
-                  repeats=7, min_time=2e-3, nthreads=2, out=None, progress=False):
+                  sizes=GRAIN_SIZES, repeats=7, min_time=2e-3, nthreads=2, out=None,
+                  progress=False):
     """For each (function, pass, dtype): the smallest size of a geometric sweep
     from which `nthreads` threads beat 1 thread (by 5%, here and at the next
     two sizes, so one noisy point does not decide).  Print it next to the
     catalog's grain; return one dict per row."""
     out = out or sys.stdout
     acts = [a for a in fa.catalog() if functions is None or a.name in functions]
-    bar = Progress(len(acts) * len(passes) * len(dtypes) * len(GRAIN_SIZES), progress)
+    sizes = sorted(sizes)
+    bar = Progress(len(acts) * len(passes) * len(dtypes) * len(sizes), progress)
     print("grain: 1 vs %d threads, min of %d repeats of >= %g ms, sizes %s..%s; "
           "a grain is per thread (threads start at 2 grains)"
-          % (nthreads, repeats, min_time * 1e3, format_size(GRAIN_SIZES[0]),
-             format_size(GRAIN_SIZES[-1])), file=out)
+          % (nthreads, repeats, min_time * 1e3, format_size(sizes[0]),
+             format_size(sizes[-1])), file=out)
     row = "%-11s %-8s %-7s %11s %11s %14s %16s %13s"
     print(row % ("function", "pass", "dtype", "build grain", "threads at",
                  "%dT wins from" % nthreads, "measured grain", "%dT/1T at max"
@@ -499,7 +501,7 @@ def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
         for pass_ in passes:
             for dtype in dtypes:
                 speedups = []
-                for size in GRAIN_SIZES:
+                for size in sizes:
                     bar.step("grain %s %s %s %s" % (act.name, pass_, dtype, format_size(size)))
                     fn = make_case(act, pass_, dtype, size).fastact
                     t = time_all({1: _with_threads(fn, 1), 2: _with_threads(fn, nthreads)},
@@ -508,14 +510,14 @@ def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
                 bar.clear()
                 wins = [all(s > 1.05 for s in speedups[i:i + 3])
                         for i in range(len(speedups))]
-                cross = GRAIN_SIZES[wins.index(True)] if any(wins) else None
+                cross = sizes[wins.index(True)] if any(wins) else None
                 grain = act.spec.grain
                 # Below 2 grains the build never threads: a crossover at the
                 # first threaded size is an upper bound.
                 bound = cross is not None and cross < 2 * grain * 1.5
                 results.append(dict(function=act.name, dtype=dtype, build_grain=grain,
                                     crossover=cross, grain=cross and cross // 2,
-                                    upper_bound=bound, sizes=list(GRAIN_SIZES),
+                                    upper_bound=bound, sizes=sizes,
                                     speedups=speedups, **{"pass": pass_}))
                 print(row % (act.name, pass_, dtype, grain, format_size(2 * grain),
                              "never" if cross is None else ("<=" if bound else "") + str(cross),
@@ -605,7 +607,8 @@ def add_arguments(parser):
                         metavar="D,...", help="default: float32,float64")
     parser.add_argument("--sizes", type=_list_of(_size), metavar="N,...",
                         help="elements per array, e.g. 1000,1e6 "
-                        "(default: 1e3,1e5,1e6; with --quick 1e5,1e6)")
+                        "(default: 1e3,1e5,1e6; with --quick 1e5,1e6; with "
+                        "--grain 1024 to 8e6 in steps of sqrt(2))")
     parser.add_argument("--threads", type=_list_of(_positive_int), metavar="N,...",
                         help="fastact (and torch) threads; a list such as 1,2 "
                         "runs each row per count and adds the speed-up over the "
@@ -657,7 +660,8 @@ def main(args):
                 _fail("--csv and --plot do not apply to --grain (use --json)")
             results = measure_grain(
                 args.functions, args.passes or ("forward",), settings["dtypes"],
-                repeats=args.repeats or 7, nthreads=max(args.threads or (2,)),
+                args.sizes or GRAIN_SIZES, repeats=args.repeats or 7,
+                nthreads=max(args.threads or (2,)),
                 progress=progress,
                 out=sys.stderr if args.json == "-" else sys.stdout)
             if args.json:
