@@ -483,7 +483,7 @@ def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
     """For each (function, pass, dtype): the smallest size of a geometric sweep
     from which `nthreads` threads beat 1 thread (by 5%, here and at the next
     two sizes, so one noisy point does not decide).  Print it next to the
-    catalog's grain; return one dict per row."""
+    catalog's grain; return (one dict per row, notes)."""
     out = out or sys.stdout
     acts = [a for a in fa.catalog() if functions is None or a.name in functions]
     sizes = sorted(sizes)
@@ -523,13 +523,13 @@ def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
                              "never" if cross is None else ("<=" if bound else "") + str(cross),
                              "-" if cross is None else ("<=" if bound else "") + str(cross // 2),
                              "%.2fx" % speedups[-1]), file=out, flush=True)
-    warning = cpu.warning()
-    if warning:
-        print(warning, file=out)
+    notes = list(filter(None, [cpu.warning()]))
     if any(r["upper_bound"] for r in results):
-        print("<=: threads win from the first size this build threads at; the best grain "
-              "may be smaller (measure a small-grain build: tools/measure_grain.py)", file=out)
-    return results
+        notes.append("<=: threads win from the first size this build threads at; the best "
+                     "grain may be smaller (measure a small-grain build: tools/measure_grain.py)")
+    for note in notes:
+        print(note, file=out)
+    return results, notes
 
 
 def _with_threads(fn, n):
@@ -658,15 +658,15 @@ def main(args):
         if args.grain:
             if args.csv or args.plot:
                 _fail("--csv and --plot do not apply to --grain (use --json)")
-            results = measure_grain(
+            results, notes = measure_grain(
                 args.functions, args.passes or ("forward",), settings["dtypes"],
                 args.sizes or GRAIN_SIZES, repeats=args.repeats or 7,
                 nthreads=max(args.threads or (2,)),
                 progress=progress,
                 out=sys.stderr if args.json == "-" else sys.stdout)
             if args.json:
-                write_json(results, metadata(settings["repeats"], settings["min_time"],
-                                             args.threads or (2,)), args.json)
+                meta = metadata(args.repeats or 7, 2e-3, args.threads or (2,))
+                write_json(results, dict(meta, notes=notes), args.json)
             return 0
         records, meta = run(functions=args.functions, passes=args.passes or PASSES,
                             threads=args.threads, progress=progress,
