@@ -255,8 +255,8 @@ def _header(meta, out):
              meta["torch"] or "not installed", meta["python"], meta["machine"]), file=out)
     print("build: compiler %s, %s" % (meta["compiler"], meta["cflags"]), file=out)
     print("time: min of %d repeats of a loop >= %g ms; fastact writes into out=, "
-          "NumPy and torch allocate (as users write it); copy/fastact: np.copyto of "
-          "the same bytes over fastact's time (1.0 = memory speed)"
+          "NumPy and torch allocate (as users write it); copy/fastact: np.copyto "
+          "(one thread) of the same bytes over fastact's time (1.0 = copy speed)"
           % (meta["repeats"], meta["min_time_s"] * 1e3), file=out)
     print(file=out)
 
@@ -287,7 +287,7 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
     """Print the benchmark table; return (records, metadata): one dict per row
     with the FIELDS, and the configuration with the notes."""
     out = out or sys.stdout
-    threads = tuple(threads or (fa.get_num_threads(),))
+    threads = tuple(sorted(set(threads or (fa.get_num_threads(),))))
     meta = metadata(repeats, min_time, threads)
     columns = COLUMNS
     if len(threads) > 1:  # fastact's speed-up over the fewest threads
