@@ -1,43 +1,164 @@
 """The ``fastact`` command line: ``bench`` output and option errors."""
 
+import csv
+import io
+import json
 import re
+import sys
 
 import pytest
 
+import fastact as fa
+from fastact import _bench
 from fastact.__main__ import main
 
+# The smallest real run: one function, one size, one repeat of >= 1 ms.
+FAST = ["bench", "--quick", "--functions", "relu", "--sizes", "1000", "--repeats", "1"]
 
-def test_bench_table(capsys):
-    assert main(["bench", "--quick", "--functions", "relu", "--sizes", "1000",
-                 "--repeats", "1"]) == 0
+
+def table_rows(text, name="relu"):
+    return [line.split() for line in text.splitlines() if line.startswith(name + " ")]
+
+
+@pytest.fixture
+def no_torch(monkeypatch):
+    monkeypatch.setattr(_bench, "_torch", lambda: None)
+
+
+def test_bench_table(capsys, no_torch):
+    assert main(FAST) == 0
     out = capsys.readouterr().out
     assert "cpu target" in out and "thread" in out and "numpy" in out
     header = next(line for line in out.splitlines() if line.startswith("function"))
-    for column in ("pass", "dtype", "size", "fastact ns/el", "numpy ns/el",
-                   "speed-up", "fastact GB/s"):
+    for column in ("pass", "dtype", "size", "threads", "fastact ns/el", "numpy ns/el",
+                   "speed-up", "GB/s", "copy/fastact", "torch ns/el"):
         assert column in header
-    rows = [line.split() for line in out.splitlines() if line.startswith("relu ")]
+    assert "vs 1T" not in header  # only with several thread counts
+    rows = table_rows(out)
     assert sorted((r[1], r[2], r[3]) for r in rows) == [
         ("backward", "float32", "1e3"), ("backward", "float64", "1e3"),
         ("forward", "float32", "1e3"), ("forward", "float64", "1e3")]
     for r in rows:
-        fa_ns, np_ns, speedup, gbs = float(r[4]), float(r[5]), r[6], float(r[7])
-        assert fa_ns > 0 and np_ns > 0 and gbs > 0
+        assert len(r) == 11
+        fa_ns, np_ns, speedup, gbs, roofline = (float(r[5]), float(r[6]), r[7],
+                                                float(r[8]), float(r[9]))
+        assert fa_ns > 0 and np_ns > 0 and gbs > 0 and roofline > 0
         assert speedup.endswith("x") and float(speedup[:-1]) > 0
-    assert re.search(r"^sigmoid\s+call\s+float64\s+1\s", out, re.M)
-    assert re.search(r"geometric-mean speed-up: [\d.]+x over 4 rows", out)
+        assert r[10] == "-"  # no torch
+    assert re.search(r"^call overhead: \d+ ns for fa.sigmoid", out, re.M)
+    assert re.search(r"geometric-mean speed-up over NumPy: [\d.]+x over 4 rows", out)
 
 
-def test_function_without_numpy_expression_is_skipped(capsys, monkeypatch):
-    from fastact import _bench
-
+def test_function_without_numpy_expression_is_skipped(capsys, monkeypatch, no_torch):
     monkeypatch.delitem(_bench.NUMPY_EXPRESSIONS, "tanh")
     main(["bench", "--quick", "--functions", "tanh,relu", "--dtypes", "float32",
           "--sizes", "1000", "--repeats", "1"])
     out = capsys.readouterr().out
     assert "skipped tanh: no NumPy expression" in out
-    assert not re.search(r"^tanh ", out, re.M)
-    assert re.search(r"^relu ", out, re.M)
+    assert not table_rows(out, "tanh")
+    assert table_rows(out, "relu")
+
+
+def test_json_and_csv_parse_back(capsys, tmp_path, no_torch):
+    jpath, cpath = tmp_path / "b.json", tmp_path / "b.csv"
+    assert main(FAST + ["--passes", "forward", "--json", str(jpath),
+                        "--csv", str(cpath)]) == 0
+    out = capsys.readouterr().out
+    assert len(table_rows(out)) == 2  # the table still goes to stdout
+    data = json.loads(jpath.read_text())
+    meta, records = data["metadata"], data["records"]
+    assert meta["cpu_target"] == fa.config()["cpu_target"] and meta["repeats"] == 1
+    assert meta["torch"] is None and "call_ns" in meta and "notes" in meta
+    assert [(r["function"], r["pass"], r["dtype"], r["size"]) for r in records] == [
+        ("relu", "forward", "float32", 1000), ("relu", "forward", "float64", 1000)]
+    for r in records:
+        assert tuple(r) == _bench.FIELDS
+        assert r["fastact_ns_per_element"] > 0 and r["roofline_fraction"] > 0
+        assert r["speedup"] == pytest.approx(
+            r["numpy_ns_per_element"] / r["fastact_ns_per_element"])
+        assert r["torch_ns_per_element"] is None and r["threads_speedup"] is None
+    with open(cpath, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert tuple(rows[0]) == _bench.FIELDS
+    for row, r in zip(rows, records):
+        assert row["function"] == r["function"] and int(row["size"]) == r["size"]
+        assert float(row["speedup"]) == pytest.approx(r["speedup"])
+        assert row["torch_ns_per_element"] == ""  # None
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_machine_output_to_stdout_moves_the_table_to_stderr(capsys, fmt):
+    assert main(FAST + ["--dtypes", "float32", "--passes", "forward",
+                        "--" + fmt, "-"]) == 0
+    out, err = capsys.readouterr()
+    if fmt == "json":
+        assert json.loads(out)["records"][0]["function"] == "relu"
+    else:
+        assert out.splitlines()[0] == ",".join(_bench.FIELDS)
+        assert len(out.splitlines()) == 2
+    assert len(table_rows(err)) == 1
+
+
+def test_progress_goes_to_stderr_only(capsys):
+    main(FAST + ["--passes", "forward", "--progress"])
+    out, err = capsys.readouterr()
+    assert "[1/2] relu forward float32 1e3" in err
+    assert "[2/2] relu forward float64 1e3" in err
+    assert "[1/" not in out
+    main(FAST + ["--passes", "forward"])  # stderr is no terminal here: none
+    assert "[1/" not in capsys.readouterr().err
+
+
+def test_threads_list(tmp_path, capsys):
+    path, before = tmp_path / "b.json", fa.get_num_threads()
+    main(FAST + ["--passes", "forward", "--dtypes", "float32", "--threads", "1,2",
+                 "--json", str(path)])
+    out = capsys.readouterr().out
+    assert "vs 1T" in out
+    rows = table_rows(out)
+    assert [r[4] for r in rows] == ["1", "2"] or not fa.config()["openmp"]
+    assert all(r[11].endswith("x") for r in rows)
+    records = json.loads(path.read_text())["records"]
+    assert records[0]["threads_speedup"] == 1.0
+    assert records[1]["threads_speedup"] == pytest.approx(
+        records[0]["fastact_ns_per_element"] / records[1]["fastact_ns_per_element"])
+    assert fa.get_num_threads() == before  # restored
+
+
+def test_torch_column():
+    pytest.importorskip("torch")
+    records, meta = _bench.run(functions=["sigmoid", "leaky_relu"], dtypes=["float32"],
+                               sizes=[1000], repeats=1, min_time=1e-3, out=io.StringIO())
+    assert meta["torch"] and not [n for n in meta["notes"] if "torch" in n]
+    assert all(r["torch_ns_per_element"] > 0 for r in records)
+
+
+def test_grain(capsys, tmp_path):
+    path = tmp_path / "g.json"
+    assert main(["bench", "--grain", "--functions", "relu", "--dtypes", "float32",
+                 "--sizes", "1e3,1e4", "--repeats", "1", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "build grain" in out and "measured grain" in out
+    assert re.search(r"^relu\s+forward\s+float32\s+262144\s+524288\s", out, re.M)
+    [r] = json.loads(path.read_text())["records"]
+    assert r["build_grain"] == fa.relu.spec.grain and r["sizes"] == [1000, 10000]
+    assert len(r["speedups"]) == 2
+
+
+def test_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "b.png"
+    assert main(FAST + ["--dtypes", "float32", "--sizes", "1e3,1e4",
+                        "--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_without_matplotlib(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import raises
+    with pytest.raises(SystemExit) as e:
+        main(FAST + ["--plot", str(tmp_path / "b.png")])
+    assert e.value.code == 2
+    assert "--plot needs matplotlib" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -47,7 +168,12 @@ def test_function_without_numpy_expression_is_skipped(capsys, monkeypatch):
     (["bench", "--sizes", "0"], "not a positive integer"),
     (["bench", "--sizes", "big"], "not a positive integer"),
     (["bench", "--threads", "0"], "not an integer >= 1"),
+    (["bench", "--threads", "1,x"], "not an integer >= 1"),
+    (["bench", "--threads", ","], "expected a comma-separated list"),
     (["bench", "--repeats", "x"], "not an integer >= 1"),
+    (["bench", "--json", "/no/such/dir/b.json"], "no such directory"),
+    (["bench", "--json", "-", "--csv", "-"], "cannot both write to stdout"),
+    (["bench", "--grain", "--csv", "g.csv"], "do not apply to --grain"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_options_exit_2(capsys, argv, message):

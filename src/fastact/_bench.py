@@ -3,20 +3,27 @@
 NUMPY_EXPRESSIONS is the one table of reference expressions, shared with the
 pytest-benchmark suite in ``benchmarks/``.  An activation of the catalog
 without an entry is skipped with a note, so adding one is one table line.
+TORCH_EXPRESSIONS is the same for PyTorch, timed only when torch imports.
+
+Each row also times ``np.copyto`` over the same number of bytes: the memory
+roofline, the speed no elementwise kernel can beat on large arrays.
 """
 
 import argparse
+import csv
 import functools
+import json
 import math
 import os
 import sys
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
 import fastact as fa
+from fastact._backend import kernels
 
 # name -> (forward, backward): the NumPy code users write today.  Names in
 # scope: np, x (input), y (output), g (incoming gradient) and the function's
@@ -29,34 +36,76 @@ NUMPY_EXPRESSIONS = {
                    "g * np.where(x > 0, 1, negative_slope)"),
 }
 
+# The same for PyTorch (torch, F = torch.nn.functional; x, y, g are tensors
+# viewing the NumPy buffers).  Backward is the fused aten kernel autograd
+# itself runs, without building a graph.
+TORCH_EXPRESSIONS = {
+    "sigmoid": ("torch.sigmoid(x)", "torch.ops.aten.sigmoid_backward(g, y)"),
+    "tanh": ("torch.tanh(x)", "torch.ops.aten.tanh_backward(g, y)"),
+    "relu": ("F.relu(x)", "torch.ops.aten.threshold_backward(g, y, 0)"),
+    "leaky_relu": ("F.leaky_relu(x, negative_slope)",
+                   "torch.ops.aten.leaky_relu_backward(g, x, negative_slope, False)"),
+}
+
 PASSES = ("forward", "backward")
 DTYPES = ("float16", "float32", "float64")
 DEFAULT = dict(dtypes=("float32", "float64"), sizes=(10**3, 10**5, 10**6),
                repeats=15, min_time=5e-3)
 QUICK = dict(sizes=(10**5, 10**6), repeats=3, min_time=1e-3)
 
+# The machine-readable columns, in order (--csv, --json).
+FIELDS = ("function", "pass", "dtype", "size", "threads",
+          "fastact_ns_per_element", "numpy_ns_per_element", "speedup",
+          "gb_per_s", "copy_ns_per_element", "roofline_fraction",
+          "torch_ns_per_element", "threads_speedup")
 
-def numpy_reference(act):
-    """(forward(x), backward(g, x, y)) for `act` from the table, or None."""
-    if act.name not in NUMPY_EXPRESSIONS:
+
+@functools.lru_cache(maxsize=1)
+def _torch():
+    """The torch module, or None: torch is never required."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _compile(table, act, scope):
+    """(forward(x), backward(g, x, y)) for `act` from `table`, or None."""
+    if act.name not in table:
         return None
     params = dict(zip(act.param_names, act.defaults))
     # Bind parameters as lambda defaults: the lambdas then run the table's
     # expression and nothing else.
     args = "".join(", %s=%r" % kv for kv in params.items())
-    forward, backward = NUMPY_EXPRESSIONS[act.name]
-    scope = {"np": np}
-    return (eval("lambda x%s: %s" % (args, forward), scope),
-            eval("lambda g, x, y%s: %s" % (args, backward), scope))
+    forward, backward = table[act.name]
+    return (eval("lambda x%s: %s" % (args, forward), dict(scope)),
+            eval("lambda g, x, y%s: %s" % (args, backward), dict(scope)))
+
+
+def numpy_reference(act):
+    """(forward(x), backward(g, x, y)) for `act` from the table, or None."""
+    return _compile(NUMPY_EXPRESSIONS, act, {"np": np})
+
+
+def torch_reference(act):
+    """Like numpy_reference, from TORCH_EXPRESSIONS; None without torch."""
+    torch = _torch()
+    if torch is None:
+        return None
+    return _compile(TORCH_EXPRESSIONS, act,
+                    {"torch": torch, "F": torch.nn.functional})
 
 
 @dataclass
 class Case:
-    """One benchmark: both implementations on the same preallocated inputs."""
+    """One benchmark: every implementation on the same preallocated inputs."""
 
     fastact: Callable  # writes into a preallocated out=, returns it
     numpy: Callable    # the table's expression, allocating like user code
+    copy: Callable     # np.copyto moving as many bytes as fastact does
     nbytes: int        # bytes fastact reads and writes per call
+    torch: Optional[Callable] = None  # TORCH_EXPRESSIONS on views of the inputs
 
 
 def make_case(act, pass_, dtype, size, seed=0):
@@ -67,13 +116,28 @@ def make_case(act, pass_, dtype, size, seed=0):
     y = act(x)
     out = np.empty_like(x)
     forward, backward = numpy_reference(act)
+    tref = torch_reference(act)
+    if tref is not None:
+        torch = _torch()
+        tx, ty, tg = (torch.from_numpy(a) for a in (x, y, g))
     if pass_ == "forward":
         return Case(functools.partial(act, x, out=out),
-                    functools.partial(forward, x), x.nbytes + out.nbytes)
+                    functools.partial(forward, x),
+                    functools.partial(np.copyto, out, x),
+                    x.nbytes + out.nbytes,
+                    tref and functools.partial(tref[0], tx))
+    # backward reads two arrays and writes one: the copy moves the same bytes
+    # as 1.5 arrays in and 1.5 out.  Filled with data, because a copy from
+    # never-written pages reads the shared zero page and is too fast.
+    src = np.concatenate([x, g[: (size + 1) // 2]])
+    dst = np.empty_like(src)
     # backward takes what the function's training loop keeps: y or x.
     saved = {act.backward_uses: y if act.backward_uses == "y" else x}
     return Case(functools.partial(act.backward, g, out=out, **saved),
-                functools.partial(backward, g, x, y), 3 * x.nbytes)
+                functools.partial(backward, g, x, y),
+                functools.partial(np.copyto, dst, src),
+                3 * x.nbytes,
+                tref and functools.partial(tref[1], tg, tx, ty))
 
 
 def _loop(fn, n):
@@ -95,27 +159,57 @@ def _calibrate(fn, min_time):
         n = max(2 * n, int(n * 1.2 * min_time / max(t, 1e-9)))
 
 
-def time_pair(fa_fn, np_fn, repeats, min_time):
-    """Seconds per call (min over repeats) of both functions.  The repeats
-    alternate between the two so that clock or load drift hits both alike."""
-    n_fa, n_np = _calibrate(fa_fn, min_time), _calibrate(np_fn, min_time)
-    t_fa = t_np = math.inf
+def time_all(fns, repeats, min_time):
+    """Seconds per call (min over repeats) of each function of a dict.  The
+    repeats alternate between them so that clock or load drift hits all alike."""
+    calls = {k: _calibrate(f, min_time) for k, f in fns.items()}
+    best = dict.fromkeys(fns, math.inf)
     for _ in range(repeats):
-        t_fa = min(t_fa, _loop(fa_fn, n_fa) / n_fa)
-        t_np = min(t_np, _loop(np_fn, n_np) / n_np)
-    return t_fa, t_np
+        for k, f in fns.items():
+            best[k] = min(best[k], _loop(f, calls[k]) / calls[k])
+    return best
 
 
-def _cpu_seconds():
-    """(CPU seconds used by every process, by this one), or None off Linux."""
-    try:
-        with open("/proc/stat") as f:
-            ticks = [int(v) for v in f.readline().split()[1:9]]
-    except (OSError, ValueError):
+def time_pair(fa_fn, np_fn, repeats, min_time):
+    """Seconds per call of both functions (see time_all)."""
+    t = time_all({"fa": fa_fn, "np": np_fn}, repeats, min_time)
+    return t["fa"], t["np"]
+
+
+class _CpuShare:
+    """The share of the CPUs other processes used since creation (Linux).
+
+    Other busy processes make OpenMP loops wait for a descheduled thread,
+    which can make threaded timings many times slower."""
+
+    def __init__(self):
+        self.start, self.cpu = perf_counter(), self._seconds()
+
+    @staticmethod
+    def _seconds():
+        """(CPU seconds used by every process, by this one), or None."""
+        try:
+            with open("/proc/stat") as f:
+                ticks = [int(v) for v in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+        t = os.times()
+        return busy / os.sysconf("SC_CLK_TCK"), t.user + t.system
+
+    def others(self):
+        end = self._seconds()
+        if not (self.cpu and end):
+            return None
+        others = (end[0] - self.cpu[0]) - (end[1] - self.cpu[1])
+        return max(0.0, others / ((perf_counter() - self.start) * (os.cpu_count() or 1)))
+
+    def warning(self):
+        share = self.others()
+        if share is not None and share > 0.05:
+            return ("WARNING: other processes used %.0f%% of the CPUs during the "
+                    "bench; timings (threaded ones most) may be inflated" % (100 * share))
         return None
-    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
-    t = os.times()
-    return busy / os.sysconf("SC_CLK_TCK"), t.user + t.system
 
 
 def format_size(n):
@@ -123,92 +217,345 @@ def format_size(n):
     return s.replace("e+0", "e").replace("e+", "e") if float(s) == n else str(n)
 
 
-def _header(out, repeats, min_time):
-    c = fa.config()
-    print("fastact %s bench: cpu target %s, %d thread(s)%s, numpy %s "
-          "(single-threaded), python %s on %s"
-          % (c["fastact"], c["cpu_target"], c["num_threads"],
-             "" if c["openmp"] else " (no OpenMP)", c["numpy"], c["python"],
-             c["machine"]), file=out)
-    print("build: compiler %s, %s" % (c["compiler"], c["cflags"]), file=out)
+class Progress:
+    """`[12/48] sigmoid backward float32 1e6` on stderr: rewritten in place on
+    a terminal, one line per step otherwise (--progress into a log)."""
+
+    def __init__(self, total, enabled, stream=None):
+        self.total, self.done, self.enabled = total, 0, enabled
+        self.stream = stream or sys.stderr
+        self.tty = enabled and self.stream.isatty()
+
+    def step(self, label):
+        self.done += 1
+        if self.enabled:
+            text = "[%d/%d] %s" % (self.done, self.total, label)
+            self.stream.write("\r\x1b[K" + text if self.tty else text + "\n")
+            self.stream.flush()
+
+    def clear(self):
+        """Erase the progress line (before a table line on the same terminal)."""
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def metadata(repeats, min_time, threads):
+    """The run's configuration: the table's header, the JSON's metadata."""
+    torch = _torch()
+    return dict(fa.config(), repeats=repeats, min_time_s=min_time,
+                threads=list(threads), torch=torch and torch.__version__)
+
+
+def _header(meta, out):
+    print("fastact %s bench: cpu target %s, %s thread(s)%s, numpy %s "
+          "(single-threaded), torch %s, python %s on %s"
+          % (meta["fastact"], meta["cpu_target"], ",".join(map(str, meta["threads"])),
+             "" if meta["openmp"] else " (no OpenMP)", meta["numpy"],
+             meta["torch"] or "not installed", meta["python"], meta["machine"]), file=out)
+    print("build: compiler %s, %s" % (meta["compiler"], meta["cflags"]), file=out)
     print("time: min of %d repeats of a loop >= %g ms; fastact writes into out=, "
-          "NumPy allocates (as users write it)" % (repeats, min_time * 1e3), file=out)
+          "NumPy and torch allocate (as users write it); copy/fastact: np.copyto "
+          "(one thread) of the same bytes over fastact's time (1.0 = copy speed)"
+          % (meta["repeats"], meta["min_time_s"] * 1e3), file=out)
     print(file=out)
 
 
-ROW = "%-12s %-9s %-8s %6s %14s %12s %9s %13s"
+COLUMNS = (("function", "%-11s"), ("pass", "%-8s"), ("dtype", "%-7s"), ("size", "%5s"),
+           ("threads", "%7s"), ("fastact ns/el", "%13s"), ("numpy ns/el", "%11s"),
+           ("speed-up", "%8s"), ("GB/s", "%6s"), ("copy/fastact", "%12s"),
+           ("torch ns/el", "%11s"))
 
 
-def _row(out, func, pass_, dtype, size, t_fa, t_np, gbs):
-    print(ROW % (func, pass_, dtype, size, "%.3f" % t_fa, "%.3f" % t_np,
-                 "%.2fx" % (t_np / t_fa), gbs), file=out, flush=True)
+def _cells(r):
+    def num(v, fmt):
+        return "-" if v is None else fmt % v
+    return [r["function"], r["pass"], r["dtype"], format_size(r["size"]), str(r["threads"]),
+            num(r["fastact_ns_per_element"], "%.3f"), num(r["numpy_ns_per_element"], "%.3f"),
+            num(r["speedup"], "%.2fx"), num(r["gb_per_s"], "%.1f"),
+            num(r["roofline_fraction"], "%.2f"), num(r["torch_ns_per_element"], "%.3f"),
+            num(r["threads_speedup"], "%.2fx")]
+
+
+def _line(cells, columns):
+    return " ".join(fmt % c for (_, fmt), c in zip(columns, cells))
 
 
 def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
         sizes=DEFAULT["sizes"], repeats=DEFAULT["repeats"],
-        min_time=DEFAULT["min_time"], out=None):
-    """Print the benchmark table; return the speed-ups (NumPy / fastact)."""
+        min_time=DEFAULT["min_time"], threads=None, out=None, progress=False):
+    """Print the benchmark table; return (records, metadata): one dict per row
+    with the FIELDS, and the configuration with the notes."""
     out = out or sys.stdout
+    threads = tuple(sorted(set(threads or (fa.get_num_threads(),))))
+    meta = metadata(repeats, min_time, threads)
+    columns = COLUMNS
+    if len(threads) > 1:  # fastact's speed-up over the fewest threads
+        columns += (("vs %dT" % min(threads), "%7s"),)
     acts = [a for a in fa.catalog() if functions is None or a.name in functions]
-    _header(out, repeats, min_time)
-    print(ROW % ("function", "pass", "dtype", "size", "fastact ns/el",
-                 "numpy ns/el", "speed-up", "fastact GB/s"), file=out)
-    notes, speedups = [], {}
-    start, cpu_start = perf_counter(), _cpu_seconds()
+    notes = ["skipped %s: no NumPy expression in fastact._bench.NUMPY_EXPRESSIONS"
+             % a.name for a in acts if numpy_reference(a) is None]
+    acts = [a for a in acts if numpy_reference(a) is not None]
+    if meta["torch"]:
+        notes += ["no torch column for %s: not in fastact._bench.TORCH_EXPRESSIONS"
+                  % a.name for a in acts if a.name not in TORCH_EXPRESSIONS]
+    _header(meta, out)
+    print(_line([c for c, _ in columns], columns), file=out)
+    bar = Progress(len(acts) * len(passes) * len(dtypes) * len(sizes) * len(threads),
+                   progress)
+    records, cpu = [], _CpuShare()
     for act in acts:
-        if numpy_reference(act) is None:
-            notes.append("skipped %s: no NumPy expression in "
-                         "fastact._bench.NUMPY_EXPRESSIONS" % act.name)
-            continue
         for pass_ in passes:
             for dtype in dtypes:
                 for size in sizes:
+                    # Thread counts innermost: their rows share the buffers.
                     case = make_case(act, pass_, dtype, size)
-                    # A fast wrong kernel is no speed-up: check before timing.
-                    with np.errstate(all="ignore"):
-                        expected = case.numpy()
-                    tol = 64 * np.finfo(dtype).eps
-                    if not np.allclose(case.fastact(), expected, rtol=tol, atol=tol):
-                        notes.append("WARNING: %s %s %s size %s differs from NumPy"
-                                     % (act.name, pass_, dtype, format_size(size)))
-                    t_fa, t_np = time_pair(case.fastact, case.numpy, repeats, min_time)
-                    _row(out, act.name, pass_, dtype, format_size(size),
-                         t_fa / size * 1e9, t_np / size * 1e9,
-                         "%.1f" % (case.nbytes / t_fa / 1e9))
-                    speedups.setdefault(pass_, []).append(t_np / t_fa)
+                    what = "%s %s %s %s" % (act.name, pass_, dtype, format_size(size))
+                    _check(case, what, dtype, notes)
+                    base = None
+                    for n in threads:
+                        bar.step(what + ("" if len(threads) == 1 else " %dT" % n))
+                        r = _measure(case, n, repeats, min_time)
+                        base = base or r["fastact_s"]
+                        r = dict(function=act.name, size=size, dtype=dtype, **{"pass": pass_},
+                                 threads_speedup=base / r["fastact_s"] if len(threads) > 1 else None,
+                                 **_per_element(r, size, case.nbytes))
+                        records.append(_ordered(r))
+                        bar.clear()
+                        print(_line(_cells(r), columns), file=out, flush=True)
 
     # Per-call overhead: the Python layer over the ufunc vs a bare NumPy ufunc.
     x1, o1 = np.ones(1), np.empty(1)
     t_fa, t_np = time_pair(functools.partial(fa.sigmoid, x1, out=o1),
                            functools.partial(np.exp, x1, out=o1), repeats, min_time)
-    _row(out, "sigmoid", "call", "float64", "1", t_fa * 1e9, t_np * 1e9, "-")
-    print("  (call row: ns per 1-element call, fa.sigmoid(x1, out=o1) vs "
-          "np.exp(x1, out=o1); not in the mean)", file=out)
+    meta["call_ns"] = dict(fastact=t_fa * 1e9, numpy=t_np * 1e9)
+    print("\ncall overhead: %.0f ns for fa.sigmoid(x1, out=o1), %.0f ns for "
+          "np.exp(x1, out=o1) (1-element float64 arrays)" % (t_fa * 1e9, t_np * 1e9),
+          file=out)
 
-    # Other busy processes make OpenMP loops wait for a descheduled thread,
-    # which can make threaded timings many times slower: say so.
-    cpu_end = _cpu_seconds()
-    if cpu_start and cpu_end:
-        others = (cpu_end[0] - cpu_start[0]) - (cpu_end[1] - cpu_start[1])
-        share = others / ((perf_counter() - start) * (os.cpu_count() or 1))
-        if share > 0.05:
-            notes.append("WARNING: other processes used %.0f%% of the CPUs during "
-                         "the bench; timings (threaded ones most) may be inflated"
-                         % (100 * share))
-
+    meta["cpu_share_of_other_processes"] = cpu.others()
+    notes += filter(None, [cpu.warning()])
+    meta["notes"] = notes
     print(file=out)
     for note in notes:
         print(note, file=out)
-    every = [s for ss in speedups.values() for s in ss]
-    if every:
+    if records:
+        speedups = {}
+        for r in records:
+            speedups.setdefault(r["pass"], []).append(r["speedup"])
+        every = [s for ss in speedups.values() for s in ss]
         per_pass = ", ".join("%s %.2fx" % (p, _geomean(s)) for p, s in speedups.items())
-        print("geometric-mean speed-up: %.2fx over %d rows (%s)"
+        print("geometric-mean speed-up over NumPy: %.2fx over %d rows (%s)"
               % (_geomean(every), len(every), per_pass), file=out)
-    return every
+    return records, meta
+
+
+def _check(case, what, dtype, notes):
+    """A fast wrong kernel is no speed-up: compare before timing.  A torch
+    expression that fails (e.g. a dtype torch's CPU kernels lack) is dropped."""
+    with np.errstate(all="ignore"):
+        expected = case.numpy()
+    tol = 64 * np.finfo(dtype).eps
+    if not np.allclose(case.fastact(), expected, rtol=tol, atol=tol):
+        notes.append("WARNING: %s: fastact differs from NumPy" % what)
+    if case.torch is not None:
+        try:
+            got = case.torch().numpy()
+        except Exception as e:  # torch raises RuntimeError, NotImplementedError, ...
+            notes.append("no torch time for %s: %s" % (what, str(e).splitlines()[0]))
+            case.torch = None
+            return
+        if not np.allclose(got, expected, rtol=tol, atol=tol):
+            notes.append("WARNING: %s: torch differs from NumPy" % what)
+
+
+def _measure(case, nthreads, repeats, min_time):
+    """Seconds per call of each implementation with `nthreads` threads."""
+    fns = dict(fastact=case.fastact, numpy=case.numpy, copy=case.copy)
+    if case.torch is not None:
+        fns["torch"] = case.torch
+        _torch().set_num_threads(nthreads)
+    # errstate: NumPy's float16 exp overflows (fastact's does not warn).
+    with fa.threads(nthreads), np.errstate(all="ignore"):
+        t = time_all(fns, repeats, min_time)
+        used = kernels.effective_num_threads()  # 1 in a build without OpenMP
+    return {"threads": used, **{k + "_s": v for k, v in t.items()}}
+
+
+def _per_element(t, size, nbytes):
+    ns = {k: t[k + "_s"] / size * 1e9 if k + "_s" in t else None
+          for k in ("fastact", "numpy", "copy", "torch")}
+    return dict(threads=t["threads"],
+                fastact_ns_per_element=ns["fastact"], numpy_ns_per_element=ns["numpy"],
+                speedup=t["numpy_s"] / t["fastact_s"],
+                gb_per_s=nbytes / t["fastact_s"] / 1e9,
+                copy_ns_per_element=ns["copy"],
+                roofline_fraction=t["copy_s"] / t["fastact_s"],
+                torch_ns_per_element=ns["torch"])
 
 
 def _geomean(values):
     return math.exp(sum(map(math.log, values)) / len(values))
+
+
+# ---- machine output and plot -------------------------------------------------
+
+def _open(path):
+    return _Stdout() if path == "-" else open(path, "w", newline="")
+
+
+class _Stdout:
+    """sys.stdout as a context manager that is not closed afterwards."""
+
+    def __enter__(self):
+        return sys.stdout
+
+    def __exit__(self, *exc):
+        sys.stdout.flush()
+
+
+def write_json(records, meta, path):
+    with _open(path) as f:
+        json.dump({"metadata": meta, "records": records}, f, indent=1)
+        f.write("\n")
+
+
+def write_csv(records, path):
+    with _open(path) as f:
+        w = csv.DictWriter(f, FIELDS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(_ordered(r) for r in records)  # None -> empty cell
+
+
+def _ordered(r):
+    return {k: r[k] for k in FIELDS}
+
+
+def plot(records, path):
+    """ns/element against size, log-log: one panel per (function, pass,
+    dtype), one line per implementation (fastact and torch per thread count)."""
+    import matplotlib
+    matplotlib.use("Agg")  # files only; no display needed
+    import matplotlib.pyplot as plt
+
+    funcs = list(dict.fromkeys(r["function"] for r in records))
+    kinds = list(dict.fromkeys((r["pass"], r["dtype"]) for r in records))
+    threads = list(dict.fromkeys(r["threads"] for r in records))
+    fig, axes = plt.subplots(len(funcs), len(kinds), squeeze=False, sharex=True,
+                             figsize=(3.4 * len(kinds), 2.8 * len(funcs)))
+    lines = [("fastact", "fastact_ns_per_element", t) for t in threads]
+    lines += [("numpy", "numpy_ns_per_element", threads[0]),
+              ("copy roofline", "copy_ns_per_element", threads[0])]
+    lines += [("torch", "torch_ns_per_element", t) for t in threads]
+    for i, func in enumerate(funcs):
+        for j, (pass_, dtype) in enumerate(kinds):
+            ax = axes[i][j]
+            ax.set_title("%s %s %s" % (func, pass_, dtype), fontsize=9)
+            for k, (label, key, t) in enumerate(lines):  # same colour everywhere
+                pts = sorted((r["size"], r[key]) for r in records
+                             if (r["function"], r["pass"], r["dtype"], r["threads"])
+                             == (func, pass_, dtype, t) and r[key] is not None)
+                if pts:
+                    if len(threads) > 1 and label in ("fastact", "torch"):
+                        label = "%s %dT" % (label, t)
+                    ax.loglog(*zip(*pts), marker="o", ms=3, label=label, color="C%d" % k,
+                              linestyle=":" if label == "copy roofline" else "-")
+            ax.grid(True, which="both", alpha=0.3)
+            if i == len(funcs) - 1:
+                ax.set_xlabel("elements")
+            if j == 0:
+                ax.set_ylabel("ns / element")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# ---- grain sizes ---------------------------------------------------------------
+
+GRAIN_SIZES = tuple(int(2 ** (k / 2)) // 64 * 64 for k in range(20, 47))  # 1k..8M
+GRAIN_REPEATS = 40
+
+
+def time_calls(fns, samples):
+    """Seconds of the fastest single call of each function of a dict, the
+    calls alternating.  Threaded loops on a busy machine: a loop of many calls
+    nearly always contains one whose thread was descheduled, while some single
+    calls run with every core free, so their minimum still measures the code."""
+    for f in fns.values():
+        f()  # warm-up: page in, start the threads
+    best = dict.fromkeys(fns, math.inf)
+    for _ in range(samples):
+        for k, f in fns.items():
+            t0 = perf_counter()
+            f()
+            best[k] = min(best[k], perf_counter() - t0)
+    return best
+
+
+def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
+                  sizes=GRAIN_SIZES, repeats=GRAIN_REPEATS, nthreads=2, out=None,
+                  progress=False):
+    """For each (function, pass, dtype): the smallest size of a geometric sweep
+    from which `nthreads` threads beat 1 thread (by 5%, here and at the next
+    two sizes, so one noisy point does not decide).  Print it next to the
+    catalog's grain; return (one dict per row, notes)."""
+    out = out or sys.stdout
+    acts = [a for a in fa.catalog() if functions is None or a.name in functions]
+    sizes = sorted(sizes)
+    bar = Progress(len(acts) * len(passes) * len(dtypes) * len(sizes), progress)
+    print("grain: 1 vs %d threads, fastest of %d single calls, sizes %s..%s; "
+          "a grain is per thread (threads start at 2 grains)"
+          % (nthreads, repeats, format_size(sizes[0]),
+             format_size(sizes[-1])), file=out)
+    row = "%-11s %-8s %-7s %11s %11s %14s %16s %13s"
+    print(row % ("function", "pass", "dtype", "build grain", "threads at",
+                 "%dT wins from" % nthreads, "measured grain", "%dT/1T at max"
+                 % nthreads), file=out)
+    results, cpu = [], _CpuShare()
+    for act in acts:
+        for pass_ in passes:
+            for dtype in dtypes:
+                speedups = []
+                for size in sizes:
+                    bar.step("grain %s %s %s %s" % (act.name, pass_, dtype, format_size(size)))
+                    fn = make_case(act, pass_, dtype, size).fastact
+                    t = time_calls({1: _with_threads(fn, 1), 2: _with_threads(fn, nthreads)},
+                                   repeats)
+                    speedups.append(t[1] / t[2])
+                bar.clear()
+                wins = [all(s > 1.05 for s in speedups[i:i + 3])
+                        for i in range(len(speedups))]
+                cross = sizes[wins.index(True)] if any(wins) else None
+                grain = act.spec.grain
+                # Below 2 grains the build never threads: a crossover at the
+                # first threaded size is an upper bound.
+                bound = cross is not None and cross < 2 * grain * 1.5
+                results.append(dict(function=act.name, dtype=dtype, build_grain=grain,
+                                    crossover=cross, grain=cross and cross // 2,
+                                    upper_bound=bound, sizes=sizes,
+                                    speedups=speedups, **{"pass": pass_}))
+                print(row % (act.name, pass_, dtype, grain, format_size(2 * grain),
+                             "never" if cross is None else ("<=" if bound else "") + str(cross),
+                             "-" if cross is None else ("<=" if bound else "") + str(cross // 2),
+                             "%.2fx" % speedups[-1]), file=out, flush=True)
+    notes = list(filter(None, [cpu.warning()]))
+    if any(r["upper_bound"] for r in results):
+        notes.append("<=: threads win from the first size this build threads at; the best "
+                     "grain may be smaller (measure a small-grain build: tools/measure_grain.py)")
+    for note in notes:
+        print(note, file=out)
+    return results, notes
+
+
+def _with_threads(fn, n):
+    # Each call sets its own count (cheaper than a with-block, which would
+    # add microseconds to both sides of the smallest sizes).
+    def call():
+        fa.set_num_threads(n)
+        return fn()
+    return call
 
 
 # ---- command line ---------------------------------------------------------
@@ -257,6 +604,13 @@ def _positive_int(s):
     return n
 
 
+def _output(s):
+    """An argparse type: a file to write, or - for stdout."""
+    if s != "-" and not os.path.isdir(os.path.dirname(os.path.abspath(s))):
+        raise argparse.ArgumentTypeError("cannot write %r: no such directory" % s)
+    return s
+
+
 def add_arguments(parser):
     names = ", ".join(a.name for a in fa.catalog())
     parser.add_argument("--quick", action="store_true",
@@ -264,28 +618,81 @@ def add_arguments(parser):
     parser.add_argument("--functions", type=_list_of(_function), metavar="F,...",
                         help="activations to run (default: all of %s)" % names)
     parser.add_argument("--passes", type=_list_of(_choice("pass", PASSES)),
-                        default=PASSES, metavar="P,...",
-                        help="forward, backward (default: both)")
+                        metavar="P,...", help="forward, backward "
+                        "(default: both; with --grain forward)")
     parser.add_argument("--dtypes", type=_list_of(_choice("dtype", DTYPES)),
                         metavar="D,...", help="default: float32,float64")
     parser.add_argument("--sizes", type=_list_of(_size), metavar="N,...",
                         help="elements per array, e.g. 1000,1e6 "
-                        "(default: 1e3,1e5,1e6; with --quick 1e5,1e6)")
-    parser.add_argument("--threads", type=_positive_int, metavar="N",
-                        help="fastact threads (default: fastact.get_num_threads())")
+                        "(default: 1e3,1e5,1e6; with --quick 1e5,1e6; with "
+                        "--grain 1024 to 8e6 in steps of sqrt(2))")
+    parser.add_argument("--threads", type=_list_of(_positive_int), metavar="N,...",
+                        help="fastact (and torch) threads; a list such as 1,2 "
+                        "runs each row per count and adds the speed-up over the "
+                        "fewest (default: fastact.get_num_threads())")
     parser.add_argument("--repeats", type=_positive_int, metavar="N",
                         help="timed loops per measurement; the minimum is "
                         "reported (default: %d; with --quick %d)"
                         % (DEFAULT["repeats"], QUICK["repeats"]))
+    parser.add_argument("--json", type=_output, metavar="FILE|-",
+                        help="also write the rows and the configuration as JSON "
+                        "(- for stdout; the table then goes to stderr)")
+    parser.add_argument("--csv", type=_output, metavar="FILE|-",
+                        help="also write the rows as CSV (- for stdout, as --json)")
+    parser.add_argument("--plot", type=_output, metavar="FILE.png",
+                        help="plot ns/element against size (needs matplotlib: "
+                        "pip install 'fastact[plot]')")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction,
+                        help="show progress on stderr (default: when stderr is "
+                        "a terminal)")
+    parser.add_argument("--grain", action="store_true",
+                        help="instead of the table: for each function and dtype, "
+                        "the smallest size at which 2 threads (or the largest of "
+                        "--threads) beat 1, next to the catalog's grain")
+
+
+def _fail(message):
+    print("fastact bench: error: " + message, file=sys.stderr)
+    raise SystemExit(2)
 
 
 def main(args):
     """Run the bench for parsed command-line arguments."""
+    if args.json == "-" and args.csv == "-":
+        _fail("--json - and --csv - cannot both write to stdout")
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            _fail("--plot needs matplotlib: pip install 'fastact[plot]' "
+                  "(or pip install matplotlib)")
     settings = dict(DEFAULT, **QUICK) if args.quick else dict(DEFAULT)
     for key in ("dtypes", "sizes", "repeats"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    threads = args.threads or fa.get_num_threads()
-    with fa.threads(threads):
-        run(functions=args.functions, passes=args.passes, **settings)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    with fa.threads(fa.get_num_threads()):  # restored afterwards
+        if args.grain:
+            if args.csv or args.plot:
+                _fail("--csv and --plot do not apply to --grain (use --json)")
+            results, notes = measure_grain(
+                args.functions, args.passes or ("forward",), settings["dtypes"],
+                args.sizes or GRAIN_SIZES, repeats=args.repeats or GRAIN_REPEATS,
+                nthreads=max(args.threads or (2,)),
+                progress=progress,
+                out=sys.stderr if args.json == "-" else sys.stdout)
+            if args.json:
+                meta = metadata(args.repeats or GRAIN_REPEATS, None, args.threads or (2,))
+                write_json(results, dict(meta, notes=notes), args.json)
+            return 0
+        records, meta = run(functions=args.functions, passes=args.passes or PASSES,
+                            threads=args.threads, progress=progress,
+                            out=sys.stderr if "-" in (args.json, args.csv) else sys.stdout,
+                            **settings)
+    if args.json:
+        write_json(records, meta, args.json)
+    if args.csv:
+        write_csv(records, args.csv)
+    if args.plot:
+        plot(records, args.plot)
     return 0
