@@ -29,11 +29,47 @@ NUMPY_EXPRESSIONS = {
                    "g * np.where(x > 0, 1, negative_slope)"),
 }
 
+# The axis-wise functions against the NumPy (and SciPy) code they replace,
+# on a matrix along its last and first axis: (function, pass) -> [(label,
+# reference(x, g, y, axis))], fastact's side in AXIS_FASTACT.
+def _numpy_softmax(x, axis):
+    e = np.exp(x - x.max(axis, keepdims=True))
+    return e / e.sum(axis, keepdims=True)
+
+
+def _numpy_log_softmax(x, axis):
+    shifted = x - x.max(axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis, keepdims=True))
+
+
+def _scipy(name):
+    def call(x, g, y, axis):
+        import scipy.special
+        return getattr(scipy.special, name)(x, axis=axis)
+    return call
+
+
+AXIS_REFERENCES = {
+    ("softmax", "forward"): [("numpy", lambda x, g, y, axis: _numpy_softmax(x, axis)),
+                             ("scipy", _scipy("softmax"))],
+    ("softmax", "backward"): [("numpy", lambda x, g, y, axis:
+                               y * (g - (g * y).sum(axis, keepdims=True)))],
+    ("log_softmax", "forward"): [("numpy", lambda x, g, y, axis: _numpy_log_softmax(x, axis)),
+                                 ("scipy", _scipy("log_softmax"))],
+    ("log_softmax", "backward"): [("numpy", lambda x, g, y, axis:
+                                   g - np.exp(y) * g.sum(axis, keepdims=True))],
+}
+AXIS_FASTACT = {
+    "forward": lambda f, x, g, y, axis, out: f(x, axis=axis, out=out),
+    "backward": lambda f, x, g, y, axis, out: f.backward(g, y=y, axis=axis, out=out),
+}
+AXIS_FUNCTIONS = ("softmax", "log_softmax")
+
 PASSES = ("forward", "backward")
 DTYPES = ("float16", "float32", "float64")
 DEFAULT = dict(dtypes=("float32", "float64"), sizes=(10**3, 10**5, 10**6),
-               repeats=15, min_time=5e-3)
-QUICK = dict(sizes=(10**5, 10**6), repeats=3, min_time=1e-3)
+               repeats=15, min_time=5e-3, matrix=(4096, 1000))
+QUICK = dict(sizes=(10**5, 10**6), repeats=3, min_time=1e-3, matrix=(512, 1000))
 
 
 def numpy_reference(act):
@@ -139,14 +175,14 @@ def _header(out, repeats, min_time):
 ROW = "%-12s %-9s %-8s %6s %14s %12s %9s %13s"
 
 
-def _row(out, func, pass_, dtype, size, t_fa, t_np, gbs):
+def _row(out, func, pass_, dtype, size, t_fa, t_np, gbs, note=""):
     print(ROW % (func, pass_, dtype, size, "%.3f" % t_fa, "%.3f" % t_np,
-                 "%.2fx" % (t_np / t_fa), gbs), file=out, flush=True)
+                 "%.2fx" % (t_np / t_fa), gbs) + note, file=out, flush=True)
 
 
 def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
         sizes=DEFAULT["sizes"], repeats=DEFAULT["repeats"],
-        min_time=DEFAULT["min_time"], out=None):
+        min_time=DEFAULT["min_time"], matrix=DEFAULT["matrix"], out=None):
     """Print the benchmark table; return the speed-ups (NumPy / fastact)."""
     out = out or sys.stdout
     acts = [a for a in fa.catalog() if functions is None or a.name in functions]
@@ -176,6 +212,10 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
                          t_fa / size * 1e9, t_np / size * 1e9,
                          "%.1f" % (case.nbytes / t_fa / 1e9))
                     speedups.setdefault(pass_, []).append(t_np / t_fa)
+
+    for name in AXIS_FUNCTIONS:
+        if functions is None or name in functions:
+            _axis_rows(out, notes, name, passes, dtypes, matrix, repeats, min_time)
 
     # Per-call overhead: the Python layer over the ufunc vs a bare NumPy ufunc.
     x1, o1 = np.ones(1), np.empty(1)
@@ -207,6 +247,37 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
     return every
 
 
+def _axis_rows(out, notes, name, passes, dtypes, matrix, repeats, min_time):
+    """Rows for an axis-wise function on a `matrix`-shaped array along
+    axis -1 and 0, one per reference (the ``pass`` column says which)."""
+    func = getattr(fa, name)
+    rng = np.random.default_rng(0)
+    size = "x".join(map(str, matrix))
+    for pass_ in passes:
+        for dtype in dtypes:
+            x = (3 * rng.standard_normal(matrix)).astype(dtype)
+            g = rng.standard_normal(matrix).astype(dtype)
+            res = np.empty_like(x)
+            for axis in (-1, 0):
+                y = func(x, axis=axis)
+                mine = functools.partial(AXIS_FASTACT[pass_], func, x, g, y, axis, res)
+                for label, reference in AXIS_REFERENCES[(name, pass_)]:
+                    theirs = functools.partial(reference, x, g, y, axis)
+                    with np.errstate(all="ignore"):
+                        expected = theirs()
+                    tol = 64 * np.finfo(dtype).eps
+                    if not np.allclose(mine(), expected, rtol=tol, atol=tol):
+                        notes.append("WARNING: %s %s %s axis %d differs from %s"
+                                     % (name, pass_, dtype, axis, label))
+                    t_fa, t_np = time_pair(mine, theirs, repeats, min_time)
+                    gbs = (2 if pass_ == "forward" else 3) * x.nbytes / t_fa / 1e9
+                    _row(out, name, "%s ax%d" % ({"forward": "fwd", "backward": "bwd"}[pass_], axis),
+                         dtype, size, t_fa / x.size * 1e9, t_np / x.size * 1e9,
+                         "%.1f" % gbs, "" if label == "numpy" else "  (vs %s)" % label)
+    print("  (%s rows: along axis -1 and 0 of a %s matrix, against the stable "
+          "NumPy expression, or SciPy where it says so)" % (name, size), file=out)
+
+
 def _geomean(values):
     return math.exp(sum(map(math.log, values)) / len(values))
 
@@ -233,7 +304,7 @@ def _choice(kind, valid):
 
 
 def _function(s):
-    return _choice("function", [a.name for a in fa.catalog()])(s)
+    return _choice("function", [a.name for a in fa.catalog()] + list(AXIS_FUNCTIONS))(s)
 
 
 def _size(s):
@@ -258,7 +329,7 @@ def _positive_int(s):
 
 
 def add_arguments(parser):
-    names = ", ".join(a.name for a in fa.catalog())
+    names = ", ".join([a.name for a in fa.catalog()] + list(AXIS_FUNCTIONS))
     parser.add_argument("--quick", action="store_true",
                         help="a few seconds: sizes 1e5,1e6 and fewer repeats")
     parser.add_argument("--functions", type=_list_of(_function), metavar="F,...",
