@@ -107,6 +107,16 @@ def test_out_and_in_place(func, axis):
     assert np.all(big[:, 1::2] == 0)
 
 
+def test_result_keeps_the_input_layout():
+    # NumPy alone would allocate a gufunc's output with the axis last in
+    # memory (an F-ordered result for axis=0); fastact keeps x's layout.
+    x = values((6, 5), np.float32)
+    for axis in [0, 1]:
+        assert fa.softmax(x, axis=axis).flags.c_contiguous
+        assert fa.log_softmax(np.asfortranarray(x), axis=axis).flags.f_contiguous
+        assert fa.softmax.backward(x, y=x, axis=axis).flags.c_contiguous
+
+
 @pytest.mark.parametrize("axis", [0, 1])
 def test_threads_give_the_same_result(axis):
     x = values((300, 400), np.float32)  # > 2 grains: split across threads
