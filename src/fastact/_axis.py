@@ -53,10 +53,13 @@ def _along_axis(name, ufunc, arrays, axis, out):
         # NumPy would allocate the output with the axis last in memory: an
         # F-ordered result for axis=0, on the slow copying path.  Keep the
         # input's layout instead, like torch.
-        shape = _named_errors(name, np.broadcast_shapes, *[a.shape for a in inputs])
-        like = next((a for a in inputs if a.shape == shape), None)
         result = _float_dtype(dtype, *inputs)
-        out = np.empty_like(like, result) if like is not None else np.empty(shape, result)
+        like = next((a for a in inputs if a.shape == inputs[0].shape), None)
+        if all(a.shape == like.shape for a in inputs):
+            out = np.empty_like(like, result)
+        else:  # grad and y that broadcast: NumPy's allocation
+            shape = _named_errors(name, np.broadcast_shapes, *[a.shape for a in inputs])
+            out = np.empty(shape, result)
     return _named_errors(name, ufunc, *inputs, axis=axis, out=out, dtype=dtype)
 
 
@@ -272,7 +275,8 @@ def _float_dtype(dtype, *arrays):
     """The dtype a ufunc call computes in: dtype, or NumPy's choice."""
     if dtype is not None:
         return np.dtype(dtype)
-    return np.result_type(*[getattr(a, "dtype", None) or np.asarray(a).dtype for a in arrays])
+    dtypes = [getattr(a, "dtype", None) or np.asarray(a).dtype for a in arrays]
+    return dtypes[0] if len(dtypes) == 1 else np.result_type(*dtypes)
 
 
 def _prelu_backward(grad, *, x=None, weight=None, out=None):
