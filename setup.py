@@ -1,7 +1,9 @@
 """Build fastact's kernels: render the template, compile one module per CPU target.
 
 ``src/fastact/_ufuncs.pyx.tp`` is rendered (Cython's Tempita) for every ufunc
-of ``_catalog.KERNELS`` into ``_ufuncs_<target>.pyx``, once per CPU target:
+of ``_catalog.KERNELS`` and ``_catalog.GLU_KERNELS``, followed by
+``_axis.pyx.tp`` (the softmax gufuncs), into ``_ufuncs_<target>.pyx``, once
+per CPU target:
 
 - ``baseline``: the compiler's default for the platform (SSE2 on x86-64);
 - ``x86_64_v3``: AVX2 + FMA (+ BMI2, F16C), x86-64 only;
@@ -31,22 +33,32 @@ if platform.machine().lower() in ("x86_64", "amd64"):
     TARGETS["x86_64_v3"] = (["-march=x86-64-v3"], ["/arch:AVX2"])
     TARGETS["x86_64_v4"] = (["-march=x86-64-v4"], ["/arch:AVX512"])
 
-COMMON_FLAGS = ["-O3", "-fno-math-errno", "-fno-trapping-math"]
+COMMON_FLAGS = ["-O3", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 
+TEMPLATES = ("_ufuncs.pyx.tp", "_axis.pyx.tp")
+HEADERS = ("fastmath.h", "activations.h", "activations_impl.h", "glu_impl.h", "axis_impl.h")
+
+
 def render(target):
-    """Write _ufuncs_<target>.pyx from the template (only when it changes)."""
+    """Write _ufuncs_<target>.pyx from the templates (only when it changes).
+
+    _axis.pyx.tp (softmax and log_softmax along an axis, as gufuncs) is
+    rendered into the same module as _ufuncs.pyx.tp, whose thread count,
+    float16 conversions and declarations it shares.
+    """
     catalog = runpy.run_path(os.path.join(SRC, "_catalog.py"))
-    template = os.path.join(SRC, "_ufuncs.pyx.tp")
-    with open(template) as f:
-        text = Tempita.sub(
-            f.read(),
-            kernels=catalog["KERNELS"],
-            c_functions=catalog["C_FUNCTIONS"],
-            target=target.replace("_", "-"),
-            cflags=" ".join(COMMON_FLAGS + TARGETS[target][0]),
-        )
+    text = ""
+    for template in TEMPLATES:
+        with open(os.path.join(SRC, template)) as f:
+            text += Tempita.sub(
+                f.read(),
+                kernels=catalog["KERNELS"] + catalog["GLU_KERNELS"],
+                c_functions=catalog["C_FUNCTIONS"] + catalog["GLU_C_FUNCTIONS"],
+                target=target.replace("_", "-"),
+                cflags=" ".join(COMMON_FLAGS + TARGETS[target][0]),
+            )
     path = os.path.join(SRC, "_ufuncs_%s.pyx" % target)
     if not os.path.exists(path) or open(path).read() != text:
         with open(path, "w") as f:
@@ -60,11 +72,8 @@ def kernels(target):
         [render(target)],
         include_dirs=[np.get_include(), SRC],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
-        depends=[
-            os.path.relpath(os.path.join(SRC, "_kernels", h))
-            for h in ("fastmath.h", "activations.h", "activations_impl.h")
-        ]
-        + [os.path.relpath(os.path.join(SRC, "_catalog.py"))],
+        depends=[os.path.relpath(os.path.join(SRC, "_kernels", h)) for h in HEADERS]
+        + [os.path.relpath(os.path.join(SRC, f)) for f in ("_catalog.py",) + TEMPLATES],
     )
 
 

@@ -19,7 +19,8 @@ target = sys.argv[1] if len(sys.argv) > 1 else "x86_64_v3"
 march = {"baseline": [], "x86_64_v3": ["-march=x86-64-v3"], "x86_64_v4": ["-march=x86-64-v4"]}
 source = "src/fastact/_ufuncs_%s.c" % target
 report = subprocess.run(
-    ["gcc", "-O3", "-fno-math-errno", "-fno-trapping-math", "-fopenmp", *march[target],
+    ["gcc", "-O3", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fopenmp",
+     *march[target],
      "-I", np.get_include(), "-I", sysconfig.get_paths()["include"], "-I", "src/fastact",
      "-c", source, "-o", "/dev/null", "-fopt-info-vec-optimized"],
     capture_output=True, text=True, check=True).stderr

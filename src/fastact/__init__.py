@@ -13,11 +13,18 @@ one Cython template, with SIMD kernels chosen for this CPU at import::
     array([0.105, 0.25 , 0.105], dtype=float32)
     >>> fa.leaky_relu(x, negative_slope=0.1)
     array([-0.2,  0. ,  2. ], dtype=float32)
+
+Axis-wise functions (softmax, log_softmax, glu, swiglu, geglu, prelu) are
+plain functions with a ``backward`` attribute::
+
+    >>> fa.softmax(np.array([[1000.0, 1000.0]]), axis=-1)
+    array([[0.5, 0.5]])
 """
 
 from ._backend import TARGET as _TARGET, built_targets as _built_targets, kernels as _kernels
 from ._catalog import SPECS as _SPECS
 from ._activation import Activation
+from ._axis import FUNCTIONS as _AXIS_FUNCTIONS, geglu, glu, log_softmax, prelu, softmax, swiglu
 from ._threads import get_num_threads, set_num_threads, threads
 
 __version__ = "0.1.0"
@@ -62,7 +69,7 @@ def show_config():
 
 
 __all__ = ["Activation", "catalog", "config", "show_config", "get_num_threads",
-           "set_num_threads", "threads", *ACTIVATIONS]
+           "set_num_threads", "threads", *ACTIVATIONS, *_AXIS_FUNCTIONS]
 
 
 # The training-loop layer (pure Python on top of the activations above).

@@ -47,11 +47,43 @@ TORCH_EXPRESSIONS = {
                    "torch.ops.aten.leaky_relu_backward(g, x, negative_slope, False)"),
 }
 
+# The axis-wise functions against the NumPy (and SciPy) code they replace,
+# on a matrix along its last and first axis: (function, pass) -> [(label,
+# reference(x, g, y, axis))].
+def _numpy_softmax(x, axis):
+    e = np.exp(x - x.max(axis, keepdims=True))
+    return e / e.sum(axis, keepdims=True)
+
+
+def _numpy_log_softmax(x, axis):
+    shifted = x - x.max(axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis, keepdims=True))
+
+
+def _scipy(name):
+    def call(x, g, y, axis):
+        import scipy.special
+        return getattr(scipy.special, name)(x, axis=axis)
+    return call
+
+
+AXIS_REFERENCES = {
+    ("softmax", "forward"): [("numpy", lambda x, g, y, axis: _numpy_softmax(x, axis)),
+                             ("scipy", _scipy("softmax"))],
+    ("softmax", "backward"): [("numpy", lambda x, g, y, axis:
+                               y * (g - (g * y).sum(axis, keepdims=True)))],
+    ("log_softmax", "forward"): [("numpy", lambda x, g, y, axis: _numpy_log_softmax(x, axis)),
+                                 ("scipy", _scipy("log_softmax"))],
+    ("log_softmax", "backward"): [("numpy", lambda x, g, y, axis:
+                                   g - np.exp(y) * g.sum(axis, keepdims=True))],
+}
+AXIS_FUNCTIONS = ("softmax", "log_softmax")
+
 PASSES = ("forward", "backward")
 DTYPES = ("float16", "float32", "float64")
-DEFAULT = dict(dtypes=("float32", "float64"), sizes=(10**3, 10**5, 10**6),
+DEFAULT = dict(dtypes=("float32", "float64"), sizes=(10**3, 10**5, 10**6), matrix=(4096, 1000),
                repeats=15, min_time=5e-3)
-QUICK = dict(sizes=(10**5, 10**6), repeats=3, min_time=1e-3)
+QUICK = dict(sizes=(10**5, 10**6), repeats=3, min_time=1e-3, matrix=(512, 1000))
 
 # The machine-readable columns, in order (--csv, --json).
 FIELDS = ("function", "pass", "dtype", "size", "threads",
@@ -138,6 +170,36 @@ def make_case(act, pass_, dtype, size, seed=0):
                 functools.partial(np.copyto, dst, src),
                 3 * x.nbytes,
                 tref and functools.partial(tref[1], tg, tx, ty))
+
+
+def axis_cases(name, passes, dtypes, matrix, seed=0):
+    """(function, pass, dtype, size, make_case) for an axis-wise function on
+    a `matrix`-shaped array along axis -1 and 0, one per reference."""
+    func = getattr(fa, name)
+    size = int(np.prod(matrix))
+    for pass_ in passes:
+        for dtype in dtypes:
+            for axis in (-1, 0):
+                for label, reference in AXIS_REFERENCES[(name, pass_)]:
+                    what = "%s axis=%d%s" % (pass_, axis, "" if label == "numpy" else " vs " + label)
+                    yield (name, what, dtype, size,
+                           functools.partial(_axis_case, func, pass_, dtype, matrix, axis,
+                                             reference, seed))
+
+
+def _axis_case(func, pass_, dtype, matrix, axis, reference, seed):
+    rng = np.random.default_rng(seed)
+    x = (3 * rng.standard_normal(matrix)).astype(dtype)
+    g = rng.standard_normal(matrix).astype(dtype)
+    y, out = func(x, axis=axis), np.empty_like(x)
+    nbytes = (2 if pass_ == "forward" else 3) * x.nbytes
+    # The copy moves the same bytes (see make_case).
+    src = x.ravel() if pass_ == "forward" else np.concatenate([x.ravel(), g.ravel()[: x.size // 2]])
+    dst = np.empty_like(src)
+    mine = (functools.partial(func, x, axis=axis, out=out) if pass_ == "forward" else
+            functools.partial(func.backward, g, y=y, axis=axis, out=out))
+    return Case(mine, functools.partial(reference, x, g, y, axis),
+                functools.partial(np.copyto, dst, src), nbytes)
 
 
 def _loop(fn, n):
@@ -283,7 +345,8 @@ def _line(cells, columns):
 
 def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
         sizes=DEFAULT["sizes"], repeats=DEFAULT["repeats"],
-        min_time=DEFAULT["min_time"], threads=None, out=None, progress=False):
+        min_time=DEFAULT["min_time"], threads=None, out=None, progress=False,
+        matrix=DEFAULT["matrix"]):
     """Print the benchmark table; return (records, metadata): one dict per row
     with the FIELDS, and the configuration with the notes."""
     out = out or sys.stdout
@@ -301,28 +364,32 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
                   % a.name for a in acts if a.name not in TORCH_EXPRESSIONS]
     _header(meta, out)
     print(_line([c for c, _ in columns], columns), file=out)
-    bar = Progress(len(acts) * len(passes) * len(dtypes) * len(sizes) * len(threads),
-                   progress)
+    cases = [(a.name, p, d, n, functools.partial(make_case, a, p, d, n))
+             for a in acts for p in passes for d in dtypes for n in sizes]
+    cases += [c for name in AXIS_FUNCTIONS if functions is None or name in functions
+              for c in axis_cases(name, passes, dtypes, matrix)]
+    bar = Progress(len(cases) * len(threads), progress)
     records, cpu = [], _CpuShare()
-    for act in acts:
-        for pass_ in passes:
-            for dtype in dtypes:
-                for size in sizes:
-                    # Thread counts innermost: their rows share the buffers.
-                    case = make_case(act, pass_, dtype, size)
-                    what = "%s %s %s %s" % (act.name, pass_, dtype, format_size(size))
-                    _check(case, what, dtype, notes)
-                    base = None
-                    for n in threads:
-                        bar.step(what + ("" if len(threads) == 1 else " %dT" % n))
-                        r = _measure(case, n, repeats, min_time)
-                        base = base or r["fastact_s"]
-                        r = dict(function=act.name, size=size, dtype=dtype, **{"pass": pass_},
-                                 threads_speedup=base / r["fastact_s"] if len(threads) > 1 else None,
-                                 **_per_element(r, size, case.nbytes))
-                        records.append(_ordered(r))
-                        bar.clear()
-                        print(_line(_cells(r), columns), file=out, flush=True)
+    for name, pass_, dtype, size, make in cases:
+        # Thread counts innermost: their rows share the buffers.
+        case = make()
+        what = "%s %s %s %s" % (name, pass_, dtype, format_size(size))
+        _check(case, what, dtype, notes)
+        base = None
+        for n in threads:
+            bar.step(what + ("" if len(threads) == 1 else " %dT" % n))
+            r = _measure(case, n, repeats, min_time)
+            base = base or r["fastact_s"]
+            r = dict(function=name, size=size, dtype=dtype, **{"pass": pass_},
+                     threads_speedup=base / r["fastact_s"] if len(threads) > 1 else None,
+                     **_per_element(r, size, case.nbytes))
+            records.append(_ordered(r))
+            bar.clear()
+            print(_line(_cells(r), columns), file=out, flush=True)
+    if any(name in AXIS_FUNCTIONS for name, *_ in cases):
+        print("  (softmax rows: along the axis of a %s matrix, against the stable NumPy "
+              "expression, or SciPy where the pass says so)" % "x".join(map(str, matrix)),
+              file=out)
 
     # Per-call overhead: the Python layer over the ufunc vs a bare NumPy ufunc.
     x1, o1 = np.ones(1), np.empty(1)
@@ -579,8 +646,12 @@ def _choice(kind, valid):
     return parse
 
 
+def _function_names():
+    return [a.name for a in fa.catalog()] + list(AXIS_FUNCTIONS)
+
+
 def _function(s):
-    return _choice("function", [a.name for a in fa.catalog()])(s)
+    return _choice("function", _function_names())(s)
 
 
 def _size(s):
@@ -612,7 +683,7 @@ def _output(s):
 
 
 def add_arguments(parser):
-    names = ", ".join(a.name for a in fa.catalog())
+    names = ", ".join(_function_names())
     parser.add_argument("--quick", action="store_true",
                         help="a few seconds: sizes 1e5,1e6 and fewer repeats")
     parser.add_argument("--functions", type=_list_of(_function), metavar="F,...",

@@ -175,3 +175,40 @@ def kernels(spec):
 
 KERNELS = tuple(k for s in SPECS for k in kernels(s))
 C_FUNCTIONS = tuple(f for s in SPECS for f in c_functions(s))
+
+
+# ---- the GLU family: elementwise ufuncs over the two halves -----------------
+# glu, swiglu and geglu (fastact._axis) split x into halves a, b along an
+# axis and call these; the gates are in _kernels/glu_impl.h.  Rendered by the
+# same template as the activations, so they get the same float16, threaded
+# and strided loops.
+
+GLU_GATES = {
+    # name: (y, dy/da, dy/db) as C expressions of the halves {a} and {b}
+    "glu": ("{a} * fa_sigmoid_{c}({b})",
+            "fa_sigmoid_{c}({b})",
+            "{a} * fa_sigmoid_derivative_{c}({b})"),
+    "swiglu": ("fa_glu_silu_{c}({a}) * {b}",
+               "fa_glu_silu_derivative_{c}({a}) * {b}",
+               "fa_glu_silu_{c}({a})"),
+    "geglu_tanh": ("fa_glu_gelu_tanh_{c}({a}) * {b}",
+                   "fa_glu_gelu_tanh_derivative_{c}({a}) * {b}",
+                   "fa_glu_gelu_tanh_{c}({a})"),
+}
+
+
+def glu_kernels(name, y, dy_da, dy_db):
+    formula = y.replace("_{c}", "").replace("fa_glu_", "").replace("fa_", "")
+    formula = formula.replace("{", "").replace("}", "")
+    yield Kernel(name + "_halves", "forward", ("a", "b"), (), ("y",), (y,), 32768,
+                 "%s of the halves a, b: y = %s" % (name, formula))
+    yield Kernel(name + "_halves_backward", "backward", ("grad", "a", "b"), (),
+                 ("grad_a", "grad_b"),
+                 ("{grad} * " + dy_da, "{grad} * " + dy_db), 32768,
+                 "gradients of %s_halves with respect to a and b" % name)
+
+
+GLU_KERNELS = tuple(k for name, exprs in GLU_GATES.items() for k in glu_kernels(name, *exprs))
+GLU_C_FUNCTIONS = tuple(CFunction(n, ("x",)) for n in (
+    "fa_glu_silu", "fa_glu_silu_derivative", "fa_glu_gelu_tanh",
+    "fa_glu_gelu_tanh_derivative"))

@@ -22,8 +22,20 @@
 #define FASTACT_FASTMATH_H
 
 #include <fenv.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+/* The vectorized loops need the math inlined: gcc's inliner may keep a
+   function with many callers out of line (fa_exp_f once the GLU and softmax
+   kernels call it too), and a call per element is a scalar loop. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FA_INLINE static inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define FA_INLINE static __forceinline
+#else
+#define FA_INLINE static inline
+#endif
 
 /* ---- floating-point exception flags ----------------------------------- */
 
@@ -78,7 +90,7 @@ static inline double fa_copysign_d(double m, double s)
  * The clamps keep k in range: below lo, exp rounds to 0; hi is the first
  * value whose exp overflows, so clamping to it still gives inf.
  */
-static inline float fa_exp_reduce_f(float x, float *s1, float *s2)
+FA_INLINE float fa_exp_reduce_f(float x, float *s1, float *s2)
 {
     const float lo = -104.0f, hi = 88.72283935546875f;
     const float magic = 12582912.0f;  /* 1.5 * 2^23 */
@@ -92,7 +104,7 @@ static inline float fa_exp_reduce_f(float x, float *s1, float *s2)
     return (xc - kf * 0.693359375f) - kf * -2.12194440e-4f;
 }
 
-static inline double fa_exp_reduce_d(double x, double *s1, double *s2)
+FA_INLINE double fa_exp_reduce_d(double x, double *s1, double *s2)
 {
     const double lo = -746.0, hi = 709.78271289338400;
     const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
@@ -108,7 +120,7 @@ static inline double fa_exp_reduce_d(double x, double *s1, double *s2)
 
 /* exp(r) on |r| <= ln2/2: Chebyshev interpolants, max relative error
    2.0e-8 (float, degree 6) and 1.7e-17 (double, degree 11). */
-static inline float fa_exp_f(float x)
+FA_INLINE float fa_exp_f(float x)
 {
     float s1, s2, r = fa_exp_reduce_f(x, &s1, &s2);
     float p = 0.0013941108481958508f;
@@ -121,7 +133,7 @@ static inline float fa_exp_f(float x)
     return (p * s1) * s2;
 }
 
-static inline double fa_exp_d(double x)
+FA_INLINE double fa_exp_d(double x)
 {
     double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
     double p = 2.5110037605963777e-08;
@@ -143,7 +155,7 @@ static inline double fa_exp_d(double x)
  * (tanh needs both for an accurate value and derivative).  q = expm1(r) is a
  * Taylor polynomial, well under an ulp on |r| <= ln2/2; expm1 = s*q + (s-1)
  * is exact-ish because s - 1 is exact for the small k where it matters. */
-static inline float fa_exp_expm1_f(float x, float *expm1_out)
+FA_INLINE float fa_exp_expm1_f(float x, float *expm1_out)
 {
     float s1, s2, r = fa_exp_reduce_f(x, &s1, &s2);
     float q = 1.0f / 40320.0f;
@@ -159,7 +171,7 @@ static inline float fa_exp_expm1_f(float x, float *expm1_out)
     return (s1 * q + s1) * s2;
 }
 
-static inline double fa_exp_expm1_d(double x, double *expm1_out)
+FA_INLINE double fa_exp_expm1_d(double x, double *expm1_out)
 {
     double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
     double q = 1.0 / 6227020800.0;   /* 1/13! */
@@ -179,6 +191,11 @@ static inline double fa_exp_expm1_d(double x, double *expm1_out)
     *expm1_out = s * q + (s - 1.0);
     return (s1 * q + s1) * s2;
 }
+
+/* ---- log: libm, for one value per softmax row, never inside a hot loop -- */
+
+static inline float fa_log_f(float x) { return logf(x); }
+static inline double fa_log_d(double x) { return log(x); }
 
 /* ---- IEEE half precision <-> float (round to nearest even) ------------- */
 

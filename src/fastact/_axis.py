@@ -1,0 +1,327 @@
+"""Axis-wise and parametric activations: softmax, log_softmax, the GLU
+family (glu, swiglu, geglu) and prelu.
+
+Plain functions, each with a ``backward`` attribute.  The compiled parts
+are ufuncs of the kernel module: softmax and log_softmax (and their
+backwards) are generalized ufuncs with signature ``(n)->(n)``, so NumPy
+handles ``axis=``, ``out=``, broadcasting and casting; the GLU family runs
+elementwise ufuncs on the two halves of x (views, no copies); prelu reuses
+leaky_relu's ufuncs with the weight as an array slope.
+
+The dtype rule is Activation's: float16/32/64 are kept (float16 computed in
+float32), integers and bools compute in float64, anything else raises
+TypeError naming the function.  Bad shapes and axes raise ValueError before
+anything is written to ``out``.
+"""
+
+import operator
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+from ._activation import _common_dtype, _loop_dtype
+from ._backend import kernels
+
+_UFUNCS = kernels.UFUNCS
+
+
+def _with_backward(backward):
+    """Attach `backward` to the decorated function as ``f.backward``."""
+    def attach(function):
+        backward.__name__ = "backward"
+        backward.__qualname__ = function.__name__ + ".backward"
+        function.backward = backward
+        return function
+    return attach
+
+
+def _named_errors(name, call, *args, **kwargs):
+    """call(...), with NumPy's ValueErrors (axis out of range, core
+    dimensions that differ, a 0-d input) naming the fastact function."""
+    try:
+        return call(*args, **kwargs)
+    except ValueError as e:
+        raise ValueError("fastact.%s: %s" % (name, e)) from None
+
+
+# ---- softmax and log_softmax --------------------------------------------------
+
+def _along_axis(name, ufunc, arrays, axis, out):
+    dtype = _common_dtype(name, **arrays)
+    inputs = list(arrays.values())
+    if out is None and all(type(a) is np.ndarray for a in inputs):
+        # NumPy would allocate the output with the axis last in memory: an
+        # F-ordered result for axis=0, on the slow copying path.  Keep the
+        # input's layout instead, like torch.
+        result = _float_dtype(dtype, *inputs)
+        like = next((a for a in inputs if a.shape == inputs[0].shape), None)
+        if all(a.shape == like.shape for a in inputs):
+            out = np.empty_like(like, result)
+        else:  # grad and y that broadcast: NumPy's allocation
+            shape = _named_errors(name, np.broadcast_shapes, *[a.shape for a in inputs])
+            out = np.empty(shape, result)
+    return _named_errors(name, ufunc, *inputs, axis=axis, out=out, dtype=dtype)
+
+
+def _backward_from_y(name, grad, y, axis, out):
+    if y is None:
+        raise ValueError("fastact.%s.backward needs y=, the output of the forward pass"
+                         % name)
+    return _along_axis(name + ".backward", _UFUNCS[name + "_backward"],
+                       {"grad": grad, "y": y}, axis, out)
+
+
+def _softmax_backward(grad, *, y=None, axis=-1, out=None):
+    """y * (grad - sum(grad * y, axis)): the gradient of softmax with
+    respect to its input, from the output y, in one pass per softmax."""
+    return _backward_from_y("softmax", grad, y, axis, out)
+
+
+def _log_softmax_backward(grad, *, y=None, axis=-1, out=None):
+    """grad - exp(y) * sum(grad, axis): the gradient of log_softmax with
+    respect to its input, from the output y, in one pass per softmax."""
+    return _backward_from_y("log_softmax", grad, y, axis, out)
+
+
+@_with_backward(_softmax_backward)
+def softmax(x, axis=-1, *, out=None):
+    """softmax(x, axis=-1, *, out=None)
+
+        softmax(x) = exp(x - max(x)) / sum(exp(x - max(x)))   along axis
+
+    Numerically stable: no overflow for any finite input, no warnings
+    (softmax([1000, 1000]) is [0.5, 0.5]).  As in torch, a slice along the
+    axis that contains NaN or +inf, or is all -inf, gives NaN throughout.
+    Fast along the last axis and along any other (no transposed copy).
+    Same as torch.softmax / jax.nn.softmax / scipy.special.softmax.
+
+    backward(grad, *, y, axis=-1, out=None) = y * (grad - sum(grad * y, axis)),
+    fused into one kernel, from the output y.
+
+    >>> softmax(np.array([1.0, 2.0, 3.0])).round(4)
+    array([0.09  , 0.2447, 0.6652])
+    """
+    return _along_axis("softmax", _UFUNCS["softmax"], {"x": x}, axis, out)
+
+
+@_with_backward(_log_softmax_backward)
+def log_softmax(x, axis=-1, *, out=None):
+    """log_softmax(x, axis=-1, *, out=None)
+
+        log_softmax(x) = (x - max(x)) - log(sum(exp(x - max(x))))   along axis
+
+    Numerically stable and without warnings; NaN, +inf and all -inf slices
+    give NaN as in torch.  Same as torch.log_softmax / jax.nn.log_softmax /
+    scipy.special.log_softmax.
+
+    backward(grad, *, y, axis=-1, out=None) = grad - exp(y) * sum(grad, axis),
+    fused, from the output y.
+
+    >>> log_softmax(np.array([1.0, 2.0, 3.0])).round(4)
+    array([-2.4076, -1.4076, -0.4076])
+    """
+    return _along_axis("log_softmax", _UFUNCS["log_softmax"], {"x": x}, axis, out)
+
+
+# ---- the GLU family --------------------------------------------------------------
+
+def _halves(name, x, axis):
+    """(a, b, axis): views of the two halves of x along axis."""
+    x = np.asarray(x)
+    axis = operator.index(axis)
+    if x.ndim == 0:
+        raise ValueError("fastact.%s: x must have at least one dimension" % name)
+    axis = _named_errors(name, normalize_axis_index, axis, x.ndim)
+    n = x.shape[axis]
+    if n % 2:
+        raise ValueError("fastact.%s: x has odd length %d along axis %d; it must split "
+                         "into two equal halves" % (name, n, axis))
+    before = (slice(None),) * axis
+    return x[before + (slice(None, n // 2),)], x[before + (slice(n // 2, None),)], axis
+
+
+def _glu_forward(name, ufunc, x, axis, out):
+    _loop_dtype(name, "x", x)  # TypeError for complex, object, ...
+    a, b, _ = _halves(name, x, axis)
+    return _named_errors(name, ufunc, a, b, out=out, dtype=_loop_dtype(name, "x", a))
+
+
+def _glu_backward(name, ufunc, grad, x, axis, out):
+    """(grad_a, grad_b) of the halves, written into the halves of one
+    array of x's shape."""
+    where = name + ".backward"
+    if x is None:
+        raise ValueError("fastact.%s needs x=, the input of the forward pass" % where)
+    grad, x = np.asarray(grad), np.asarray(x)
+    dtype = _common_dtype(where, grad=grad, x=x)
+    a, b, axis = _halves(where, x, axis)
+    if grad.shape != a.shape:
+        raise ValueError("fastact.%s: grad has shape %s; expected %s (x's shape %s "
+                         "halved along axis %d)" % (where, grad.shape, a.shape, x.shape, axis))
+    result = dtype or np.result_type(grad, x)
+    if out is None:
+        out = np.empty(x.shape, result)
+    elif not isinstance(out, np.ndarray) or out.shape != x.shape:
+        raise ValueError("fastact.%s: out must be an array of x's shape %s, got %s"
+                         % (where, x.shape, getattr(out, "shape", type(out).__name__)))
+    out_a, out_b, _ = _halves(where, out, axis)
+    _named_errors(where, ufunc, grad, a, b, out=(out_a, out_b), dtype=dtype)
+    return out
+
+
+def _glu_backward_of(name, ufunc_name):
+    def backward(grad, *, x=None, axis=-1, out=None):
+        return _glu_backward(name, _UFUNCS[ufunc_name], grad, x, axis, out)
+    backward.__doc__ = ("The gradient of %s with respect to x (x's shape), from the "
+                        "incoming gradient (the output's shape) and the input x." % name)
+    return backward
+
+
+@_with_backward(_glu_backward_of("glu", "glu_halves_backward"))
+def glu(x, axis=-1, *, out=None):
+    """glu(x, axis=-1, *, out=None)
+
+        glu(x) = a * sigmoid(b),   a, b = the first and second half of x along axis
+
+    The gated linear unit, as torch.nn.functional.glu (gate on the second
+    half).  The length along axis must be even; the output is half as long.
+    backward(grad, *, x, axis=-1, out=None) returns the gradient for all of x.
+
+    >>> glu(np.array([1.0, 2.0, 0.0, 100.0]))
+    array([0.5, 2. ])
+    """
+    return _glu_forward("glu", _UFUNCS["glu_halves"], x, axis, out)
+
+
+@_with_backward(_glu_backward_of("swiglu", "swiglu_halves_backward"))
+def swiglu(x, axis=-1, *, out=None):
+    """swiglu(x, axis=-1, *, out=None)
+
+        swiglu(x) = silu(a) * b,   silu(a) = a * sigmoid(a),
+        a, b = the first and second half of x along axis
+
+    The SwiGLU of LLM feed-forward layers, with the usual convention: the
+    activation is applied to the first half (the "gate" projection) and
+    multiplies the second (the "up" projection).  The length along axis
+    must be even.  backward(grad, *, x, axis=-1, out=None) returns the
+    gradient for all of x.
+
+    >>> swiglu(np.array([0.0, 1.0, 2.0, 3.0])).round(4)
+    array([0.    , 2.1932])
+    """
+    return _glu_forward("swiglu", _UFUNCS["swiglu_halves"], x, axis, out)
+
+
+_GEGLU_APPROXIMATIONS = ("none", "tanh")
+
+
+def _geglu_ufunc(name, approximate):
+    if approximate not in _GEGLU_APPROXIMATIONS:
+        raise ValueError("fastact.%s: approximate must be 'none' or 'tanh', got %r"
+                         % (name, approximate))
+    if approximate == "none":
+        raise NotImplementedError(
+            "fastact.%s: approximate='none' (the exact, erf-based gelu) is not "
+            "implemented yet; use approximate='tanh'" % name)
+    return "geglu_tanh_halves"
+
+
+def _geglu_backward(grad, *, x=None, axis=-1, approximate="none", out=None):
+    """The gradient of geglu with respect to x (x's shape), from the
+    incoming gradient (the output's shape) and the input x."""
+    ufunc = _geglu_ufunc("geglu.backward", approximate)
+    return _glu_backward("geglu", _UFUNCS[ufunc + "_backward"], grad, x, axis, out)
+
+
+@_with_backward(_geglu_backward)
+def geglu(x, axis=-1, *, approximate="none", out=None):
+    """geglu(x, axis=-1, *, approximate="none", out=None)
+
+        geglu(x) = gelu(a) * b,   a, b = the first and second half of x along axis
+        gelu(a)  = 0.5 a (1 + tanh(sqrt(2/pi) (a + 0.044715 a^3)))   approximate="tanh"
+
+    GeGLU with the usual LLM convention (gelu on the first half).
+    approximate="none" (the exact erf gelu, torch's default) is not
+    implemented yet and raises NotImplementedError; pass approximate="tanh".
+    backward(grad, *, x, axis=-1, approximate=..., out=None) returns the
+    gradient for all of x.
+
+    >>> geglu(np.array([0.0, 1.0, 2.0, 3.0]), approximate="tanh").round(4)
+    array([0.    , 2.5236])
+    """
+    ufunc = _geglu_ufunc("geglu", approximate)
+    return _glu_forward("geglu", _UFUNCS[ufunc], x, axis, out)
+
+
+# ---- prelu -------------------------------------------------------------------------
+
+def _prelu_weight(name, x, weight, dtype):
+    """weight as an array that broadcasts along axis 1 of x, in `dtype`."""
+    w = np.asarray(weight)
+    if w.dtype.kind not in "biuf":
+        raise TypeError("fastact.%s: weight has unsupported dtype %s; expected real "
+                        "floating, integer or bool values" % (name, w.dtype))
+    if w.size == 1 and w.ndim <= 1:
+        return w.reshape(()).astype(dtype)
+    ndim, shape = np.ndim(x), np.shape(x)
+    if w.ndim != 1 or ndim < 2 or shape[1] != w.shape[0]:
+        raise ValueError("fastact.%s: weight must be a single value or have one value "
+                         "per channel (axis 1 of x); got weight of shape %s for x of "
+                         "shape %s" % (name, w.shape, shape))
+    return w.reshape(w.shape + (1,) * (ndim - 2)).astype(dtype)
+
+
+def _float_dtype(dtype, *arrays):
+    """The dtype a ufunc call computes in: dtype, or NumPy's choice."""
+    if dtype is not None:
+        return np.dtype(dtype)
+    dtypes = [getattr(a, "dtype", None) or np.asarray(a).dtype for a in arrays]
+    return dtypes[0] if len(dtypes) == 1 else np.result_type(*dtypes)
+
+
+def _prelu_backward(grad, *, x=None, weight=None, out=None):
+    """(grad_x, grad_weight): grad * (1 if x > 0 else weight) and the sum
+    over every axis but the channel axis of grad * min(x, 0), in the shape
+    of weight."""
+    if x is None or weight is None:
+        raise ValueError("fastact.prelu.backward needs x= and weight=")
+    dtype = _common_dtype("prelu.backward", grad=grad, x=x)
+    grad, x = np.asarray(grad), np.asarray(x)
+    if grad.shape != x.shape:
+        raise ValueError("fastact.prelu.backward: grad has shape %s, x has shape %s"
+                         % (grad.shape, x.shape))
+    result = _float_dtype(dtype, grad, x)
+    w = _prelu_weight("prelu.backward", x, weight, result)
+    grad_x = _named_errors("prelu.backward", _UFUNCS["leaky_relu_backward"], grad, x, w,
+                           out=out, dtype=dtype)
+    # float16 sums in float32
+    acc = np.float32 if result == np.float16 else result
+    axes = tuple(i for i in range(x.ndim) if w.ndim == 0 or i != 1)
+    grad_w = np.multiply(grad, np.minimum(x, 0), dtype=acc).sum(axis=axes)
+    return grad_x, grad_w.astype(result).reshape(np.shape(weight))
+
+
+@_with_backward(_prelu_backward)
+def prelu(x, weight, *, out=None):
+    """prelu(x, weight, *, out=None)
+
+        prelu(x) = x if x > 0 else weight * x
+
+    The parametric ReLU, as torch.nn.functional.prelu: weight is a single
+    value (shape () or (1,)) or one value per channel, shape (C,), which
+    applies along axis 1 of x (x.ndim >= 2, x.shape[1] == C).  The output
+    has x's dtype (weight is cast to it).
+
+    backward(grad, *, x, weight, out=None) returns (grad_x, grad_weight),
+    grad_weight summed over every other axis, in weight's shape.
+
+    >>> prelu(np.array([[-1.0, -1.0], [2.0, -2.0]]), np.array([0.1, 0.5]))
+    array([[-0.1, -0.5],
+           [ 2. , -1. ]])
+    """
+    dtype = _loop_dtype("prelu", "x", x)
+    w = _prelu_weight("prelu", x, weight, _float_dtype(dtype, x))
+    return _named_errors("prelu", _UFUNCS["leaky_relu"], x, w, out=out, dtype=dtype)
+
+
+FUNCTIONS = {f.__name__: f for f in (softmax, log_softmax, glu, swiglu, geglu, prelu)}

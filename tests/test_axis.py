@@ -1,0 +1,518 @@
+"""The axis-wise and parametric functions: softmax, log_softmax, glu, swiglu,
+geglu and prelu, forward and backward.
+
+References are float64 NumPy/SciPy expressions (closed forms); backwards
+are also checked against central differences of the forward pass.
+"""
+
+import doctest
+
+import numpy as np
+import pytest
+import scipy.special
+
+import fastact as fa
+import fastact._axis
+
+DTYPES = ["float16", "float32", "float64"]
+
+
+def tolerances(dtype, scale=1.0):
+    """(rtol, atol) for a float64 reference of values of magnitude ~scale."""
+    eps = float(np.finfo(dtype).eps)
+    return 8 * eps, 8 * eps * scale
+
+
+def assert_close(actual, expected, dtype, scale=1.0, what=""):
+    actual = np.asarray(actual)
+    assert actual.dtype == np.dtype(dtype), what
+    rtol, atol = tolerances(dtype, scale)
+    np.testing.assert_allclose(actual.astype(np.float64), expected, rtol=rtol, atol=atol,
+                               err_msg=what)
+
+
+def values(shape, dtype, seed=0, scale=3.0):
+    rng = np.random.default_rng(seed)
+    return (scale * rng.standard_normal(shape)).astype(dtype)
+
+
+def layouts(shape, dtype, seed=0):
+    """(label, array of `shape`) in C, F, transposed, strided and reversed
+    memory layouts: every path of the gufunc loops (rows, columns, buffered)."""
+    a = values(shape, dtype, seed)
+    yield "C", a
+    yield "F", np.asfortranarray(a)
+    yield "transposed", values(shape[::-1], dtype, seed).T
+    wide = values(shape[:-1] + (2 * shape[-1],), dtype, seed)
+    yield "step 2", wide[..., ::2]
+    yield "reversed", a[::-1, ..., ::-1]
+
+
+def softmax_ref(x, axis):
+    return scipy.special.softmax(np.asarray(x, np.float64), axis=axis)
+
+
+def log_softmax_ref(x, axis):
+    return scipy.special.log_softmax(np.asarray(x, np.float64), axis=axis)
+
+
+SHAPES_AXES = [((7, 45), -1), ((7, 45), 0), ((40, 3), 0), ((40, 33), 1),
+               ((3, 20, 5), 0), ((3, 20, 5), 1), ((3, 20, 5), 2), ((2, 17), -2)]
+
+
+# ---- softmax and log_softmax: values ------------------------------------------
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, axis", SHAPES_AXES)
+def test_softmax_values(dtype, shape, axis):
+    for label, x in layouts(shape, dtype):
+        what = "%s %s axis %d" % (label, shape, axis)
+        assert_close(fa.softmax(x, axis=axis), softmax_ref(x, axis), dtype, what=what)
+        scale = 1 + np.abs(x.astype(np.float64)).max()
+        assert_close(fa.log_softmax(x, axis=axis), log_softmax_ref(x, axis), dtype,
+                     scale=2 * scale, what=what)
+
+
+def test_default_axis_is_last():
+    x = values((4, 6), np.float64)
+    np.testing.assert_array_equal(fa.softmax(x), fa.softmax(x, axis=1))
+    np.testing.assert_array_equal(fa.log_softmax(x), fa.log_softmax(x, axis=-1))
+
+
+@pytest.mark.parametrize("n", [1, 2, 15, 16, 17, 1000, 5000])
+def test_softmax_lengths(n):
+    # lengths around the SIMD widths, a single element, long rows
+    for axis, shape in [(-1, (3, n)), (0, (n, 20))]:
+        x = values(shape, np.float32, seed=n)
+        assert_close(fa.softmax(x, axis=axis), softmax_ref(x, axis), np.float32)
+
+
+@pytest.mark.parametrize("func", [fa.softmax, fa.log_softmax])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_out_and_in_place(func, axis):
+    # Results agree to rounding: another layout of out can take another
+    # loop (rows, columns, buffered), which sums in another order.
+    x = values((20, 33), np.float32)
+    expected = func(x, axis=axis)
+    out = np.empty_like(x)
+    assert func(x, axis=axis, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+    y = x.copy()
+    func(y, axis=axis, out=y)
+    np.testing.assert_allclose(y, expected, rtol=1e-6, atol=2e-6)
+    # a non-contiguous out
+    big = np.zeros((20, 66), np.float32)
+    func(x, axis=axis, out=big[:, ::2])
+    np.testing.assert_allclose(big[:, ::2], expected, rtol=1e-6, atol=2e-6)
+    assert np.all(big[:, 1::2] == 0)
+
+
+def test_result_keeps_the_input_layout():
+    # NumPy alone would allocate a gufunc's output with the axis last in
+    # memory (an F-ordered result for axis=0); fastact keeps x's layout.
+    x = values((6, 5), np.float32)
+    for axis in [0, 1]:
+        assert fa.softmax(x, axis=axis).flags.c_contiguous
+        assert fa.log_softmax(np.asfortranarray(x), axis=axis).flags.f_contiguous
+        assert fa.softmax.backward(x, y=x, axis=axis).flags.c_contiguous
+
+
+@pytest.mark.parametrize("shape, axis", [((300, 400), 1), ((40, 3000), 0)])
+def test_threads_give_the_same_result(shape, axis):
+    # > 2 grains: split across threads (along axis 0: in column blocks)
+    x = values(shape, np.float32)
+    g = values(x.shape, np.float32, seed=1)
+    with fa.threads(1):
+        single = fa.softmax(x, axis=axis), fa.log_softmax.backward(g, y=x, axis=axis)
+    with fa.threads(2):
+        double = fa.softmax(x, axis=axis), fa.log_softmax.backward(g, y=x, axis=axis)
+    for a, b in zip(single, double):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---- stability, NaN and inf ------------------------------------------------------
+
+def test_no_overflow_and_no_warnings():
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(fa.softmax([1000.0, 1000.0]), [0.5, 0.5])
+        np.testing.assert_array_equal(fa.softmax(np.float32([1000, 1000])), [0.5, 0.5])
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4]] * 6)
+    for dtype in ["float32", "float64"]:
+        for axis in [0, 1]:
+            xa = np.ascontiguousarray(x.astype(dtype) if axis == 1 else x.T.astype(dtype))
+            with np.errstate(all="raise"):
+                y, ly = fa.softmax(xa, axis=axis), fa.log_softmax(xa, axis=axis)
+            with np.errstate(under="ignore"):
+                assert_close(y, softmax_ref(xa, axis), dtype)
+                assert_close(ly, log_softmax_ref(xa, axis), dtype, scale=2e4)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("axis", [0, 1])
+def test_nan_and_inf_rows(dtype, axis):
+    """As torch: all -inf, a NaN or a +inf make the whole slice NaN; -inf
+    entries next to finite ones are exact zeros (log: -inf); other slices
+    are unaffected (the column kernel keeps them apart)."""
+    inf, nan = np.inf, np.nan
+    rows = np.array([[-inf] * 4, [nan, 1, 2, 3], [inf, 1, 2, 3], [-inf, 0, -inf, 0],
+                     [1, 2, 3, 4]] + [[0.5, -0.5, 1.5, 2]] * 20)
+    x = rows.astype(dtype)
+    x = np.ascontiguousarray(x if axis == 1 else x.T)
+    with np.errstate(all="raise"):
+        y, ly = fa.softmax(x, axis=axis), fa.log_softmax(x, axis=axis)
+    if axis == 0:
+        y, ly = y.T, ly.T
+    assert np.isnan(y[:3]).all() and np.isnan(ly[:3]).all()
+    np.testing.assert_array_equal(y[3], [0, 0.5, 0, 0.5])
+    assert ly[3, 0] == -inf and ly[3, 2] == -inf
+    good = rows[4:]
+    assert_close(y[4:], softmax_ref(good.astype(dtype), 1), dtype)
+    assert_close(ly[4:], log_softmax_ref(good.astype(dtype), 1), dtype, scale=4)
+
+
+def test_empty():
+    for shape, axis in [((0, 5), -1), ((3, 0), -1), ((0, 5), 0)]:
+        x = np.empty(shape, np.float32)
+        assert fa.softmax(x, axis=axis).shape == shape
+        assert fa.log_softmax.backward(x, y=x, axis=axis).shape == shape
+
+
+# ---- dtypes -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("func", [fa.softmax, fa.log_softmax, fa.glu, fa.swiglu])
+def test_dtype_rules(func):
+    for dtype in DTYPES:
+        assert func(np.zeros((2, 4), dtype)).dtype == np.dtype(dtype)
+    for dtype in ["int8", "int64", "uint16", "bool"]:
+        assert func(np.ones((2, 4), dtype)).dtype == np.float64
+    assert func([[1.0, 2.0]]).dtype == np.float64
+    for bad in [np.ones((2, 4), complex), np.array([["a", "b"]]), np.ones((2, 4), object)]:
+        with pytest.raises(TypeError, match=r"fastact\.%s" % func.__name__):
+            func(bad)
+
+
+def test_float16_matches_float32_rounded():
+    x = values((8, 50), np.float16)
+    for func in [fa.softmax, fa.log_softmax]:
+        for axis in [0, 1]:
+            expected = func(x.astype(np.float32), axis=axis).astype(np.float16)
+            np.testing.assert_array_equal(func(x, axis=axis), expected)
+
+
+# ---- backward ----------------------------------------------------------------------
+
+def central_difference(f, x, g, h=1e-6):
+    """d/dx of sum(g * f(x)) by central differences (float64)."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        grad[i] = (np.sum(g * f(xp)) - np.sum(g * f(xm))) / (2 * h)
+    return grad
+
+
+BACKWARD_CLOSED_FORMS = {
+    "softmax": lambda g, y, axis: y * (g - np.sum(g * y, axis=axis, keepdims=True)),
+    "log_softmax": lambda g, y, axis: g - np.exp(y) * np.sum(g, axis=axis, keepdims=True),
+}
+
+
+@pytest.mark.parametrize("name", BACKWARD_CLOSED_FORMS)
+@pytest.mark.parametrize("axis", [-1, 0, 1])
+def test_softmax_backward(name, axis):
+    func = getattr(fa, name)
+    x = values((3, 4, 5), np.float64, scale=1.0)
+    g = values(x.shape, np.float64, seed=1)
+    y = func(x, axis=axis)
+    closed = BACKWARD_CLOSED_FORMS[name](g, y, axis)
+    np.testing.assert_allclose(func.backward(g, y=y, axis=axis), closed,
+                               rtol=1e-13, atol=1e-14)
+    numeric = central_difference(lambda v: func(v, axis=axis), x, g)
+    np.testing.assert_allclose(closed, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", BACKWARD_CLOSED_FORMS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, axis", SHAPES_AXES)
+def test_fused_backward_equals_unfused(name, dtype, shape, axis):
+    func = getattr(fa, name)
+    for label, x in layouts(shape, dtype):
+        g = values(shape, dtype, seed=2)
+        y = func(x, axis=axis)
+        unfused = BACKWARD_CLOSED_FORMS[name](g.astype(np.float64), y.astype(np.float64), axis)
+        # the sum over the axis carries the rounding of n terms of size |g|
+        scale = np.abs(g.astype(np.float64)).max() * (2 if name == "softmax" else 4 * shape[axis])
+        assert_close(func.backward(g, y=y, axis=axis), unfused, dtype, scale=scale, what=label)
+
+
+def test_backward_out():
+    y = fa.softmax(values((5, 8), np.float32))
+    g = values(y.shape, np.float32, seed=3)
+    out = np.empty_like(y)
+    assert fa.softmax.backward(g, y=y, out=out) is out
+    np.testing.assert_array_equal(out, fa.softmax.backward(g, y=y))
+
+
+# ---- errors, with out untouched ------------------------------------------------------
+
+SENTINEL = -7.0
+
+
+def untouched_out(shape, dtype=np.float64):
+    return np.full(shape, SENTINEL, dtype)
+
+
+@pytest.mark.parametrize("func", [fa.softmax, fa.log_softmax])
+def test_softmax_errors(func):
+    name = func.__name__
+    x = values((3, 4), np.float64)
+    out = untouched_out(x.shape)
+    with pytest.raises(ValueError, match=r"fastact\.%s.*axis" % name):
+        func(x, axis=2, out=out)
+    with pytest.raises(ValueError, match=r"fastact\.%s" % name):
+        func(x, axis=-3, out=out)
+    with pytest.raises(ValueError, match=r"fastact\.%s" % name):
+        func(np.float64(1.0))
+    with pytest.raises(ValueError, match=r"fastact\.%s" % name):
+        func(x, out=untouched_out((3, 5)))
+    with pytest.raises(TypeError, match=r"fastact\.%s" % name):
+        func(x.astype(complex), out=out)
+    with pytest.raises(ValueError, match=r"fastact\.%s\.backward" % name):
+        func.backward(x, y=x[:, :3], out=out)
+    with pytest.raises(ValueError, match=r"fastact\.%s\.backward needs y=" % name):
+        func.backward(x, out=out)
+    with pytest.raises(ValueError, match=r"fastact\.%s\.backward" % name):
+        func.backward(x, y=x, axis=5, out=out)
+    with pytest.raises(TypeError, match=r"fastact\.%s\.backward" % name):
+        func.backward(x.astype(complex), y=x, out=out)
+    np.testing.assert_array_equal(out, SENTINEL)
+
+
+# ---- the GLU family --------------------------------------------------------------------
+
+def sigmoid(v):
+    return scipy.special.expit(v)
+
+
+def gelu_tanh(v):
+    return 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v**3)))
+
+
+def gelu_tanh_derivative(v):
+    u = np.sqrt(2 / np.pi) * (v + 0.044715 * v**3)
+    t = np.tanh(u)
+    return 0.5 * (1 + t) + 0.5 * v * (1 - t**2) * np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * v**2)
+
+
+GLU = {
+    # name: (call, backward, y(a, b), (dy/da, dy/db))
+    "glu": (fa.glu, fa.glu.backward, lambda a, b: a * sigmoid(b),
+            lambda a, b: (sigmoid(b), a * sigmoid(b) * (1 - sigmoid(b)))),
+    "swiglu": (fa.swiglu, fa.swiglu.backward, lambda a, b: a * sigmoid(a) * b,
+               lambda a, b: ((sigmoid(a) * (1 + a * (1 - sigmoid(a)))) * b, a * sigmoid(a))),
+    "geglu": (lambda x, **k: fa.geglu(x, approximate="tanh", **k),
+              lambda g, **k: fa.geglu.backward(g, approximate="tanh", **k),
+              lambda a, b: gelu_tanh(a) * b,
+              lambda a, b: (gelu_tanh_derivative(a) * b, gelu_tanh(a))),
+}
+
+
+def split(x, axis):
+    return np.split(np.asarray(x, np.float64), 2, axis=axis)
+
+
+@pytest.mark.parametrize("name", GLU)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, axis", [((6, 10), -1), ((6, 10), 0), ((4, 6, 2), 1),
+                                         ((4, 6, 2), 2), ((4, 3, 8), 0)])
+def test_glu_values(name, dtype, shape, axis):
+    call, backward, f, df = GLU[name]
+    for label, x in layouts(shape, dtype):
+        a, b = split(x, axis)
+        scale = 1 + np.abs(f(a, b)).max()
+        assert_close(call(x, axis=axis), f(a, b), dtype, scale=2 * scale, what=label)
+        g = values(a.shape, dtype, seed=4)
+        da, db = df(a, b)
+        expected = np.concatenate([g * da, g * db], axis=axis)
+        assert_close(backward(g, x=x, axis=axis), expected, dtype,
+                     scale=4 * (1 + np.abs(expected).max()), what=label)
+
+
+@pytest.mark.parametrize("name", GLU)
+@pytest.mark.parametrize("axis", [0, -1])
+def test_glu_backward_central_differences(name, axis):
+    call, backward, _, _ = GLU[name]
+    x = values((4, 6), np.float64, scale=1.5)
+    g = values(call(x, axis=axis).shape, np.float64, seed=5)
+    numeric = central_difference(lambda v: call(v, axis=axis), x, g)
+    np.testing.assert_allclose(backward(g, x=x, axis=axis), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", GLU)
+def test_glu_special_values(name):
+    """Limits, no NaN from -inf * 0 and no warnings."""
+    call, backward, _, _ = GLU[name]
+    a = np.array([-np.inf, np.inf, -1e30, 1e30, np.nan, -1000.0, 1000.0, 0.0])
+    b = np.full_like(a, 2.0)
+    x = np.concatenate([a, b])
+    with np.errstate(all="raise"):
+        y = call(x)
+        grad_x = backward(np.ones_like(a), x=x)
+    if name == "glu":
+        expected = sigmoid(2.0) * a
+    else:  # silu and gelu: 0 at -inf, the identity at +inf
+        expected = np.array([0, np.inf, 0, 2e30, np.nan, 0, 2000, 0])
+    np.testing.assert_allclose(y, expected, rtol=1e-6)
+    if name == "glu":  # d/da = sigmoid(b), d/db = a * sigmoid'(b)
+        np.testing.assert_allclose(grad_x[:8], sigmoid(2.0))
+        assert np.isnan(grad_x[12])
+    else:
+        assert np.isnan(grad_x[4]) and np.isfinite(grad_x[[0, 2, 3, 5, 6, 7]]).all()
+        np.testing.assert_array_equal(grad_x[[0, 2, 5]], 0)  # d/da at -inf: 0
+        np.testing.assert_allclose(grad_x[[3, 6]], 2)        # d/da at +inf: b
+
+
+@pytest.mark.parametrize("name", GLU)
+def test_glu_out(name):
+    call, backward, _, _ = GLU[name]
+    x = values((4, 6), np.float32)
+    out = np.empty((4, 3), np.float32)
+    assert call(x, out=out) is out
+    np.testing.assert_array_equal(out, call(x))
+    g = values((4, 3), np.float32, seed=6)
+    gout = np.empty_like(x)
+    assert backward(g, x=x, out=gout) is gout
+    np.testing.assert_array_equal(gout, backward(g, x=x))
+
+
+@pytest.mark.parametrize("name", GLU)
+def test_glu_errors(name):
+    call, backward, _, _ = GLU[name]
+    fname = name
+    out = untouched_out((3, 2))
+    with pytest.raises(ValueError, match=r"fastact\.%s.*odd length 5" % fname):
+        call(np.ones((3, 5)), out=out)
+    with pytest.raises(ValueError, match=r"fastact\.%s" % fname):
+        call(np.ones((3, 4)), axis=2, out=out)
+    with pytest.raises(ValueError, match=r"fastact\.%s" % fname):
+        call(np.ones((3, 4)), out=untouched_out((3, 3)))
+    with pytest.raises(TypeError, match=r"fastact\.%s" % fname):
+        call(np.ones((3, 4), complex), out=out)
+    gout = untouched_out((3, 4))
+    with pytest.raises(ValueError, match=r"fastact\.%s\.backward: grad has shape" % fname):
+        backward(np.ones((3, 3)), x=np.ones((3, 4)), out=gout)
+    with pytest.raises(ValueError, match=r"fastact\.%s\.backward.*odd" % fname):
+        backward(np.ones((3, 2)), x=np.ones((3, 5)), out=gout)
+    with pytest.raises(ValueError, match=r"fastact\.%s\.backward.*out" % fname):
+        backward(np.ones((3, 2)), x=np.ones((3, 4)), out=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"fastact\.%s\.backward needs x=" % fname):
+        backward(np.ones((3, 2)), out=gout)
+    np.testing.assert_array_equal(out, SENTINEL)
+    np.testing.assert_array_equal(gout, SENTINEL)
+
+
+def test_geglu_approximate():
+    x = values((2, 4), np.float64)
+    with pytest.raises(NotImplementedError, match="approximate='none'"):
+        fa.geglu(x)
+    with pytest.raises(NotImplementedError, match="approximate='none'"):
+        fa.geglu.backward(np.ones((2, 2)), x=x)
+    with pytest.raises(ValueError, match=r"fastact\.geglu: approximate"):
+        fa.geglu(x, approximate="erf")
+
+
+# ---- prelu --------------------------------------------------------------------------
+
+def prelu_ref(x, w):
+    x = np.asarray(x, np.float64)
+    return np.where(x > 0, x, w * x)
+
+
+def channel_weight(w, ndim):
+    w = np.asarray(w, np.float64)
+    return w.reshape(w.shape + (1,) * (ndim - 2)) if w.size > 1 else w.reshape(())
+
+
+PRELU_CASES = [((5, 4), [0.1, 0.2, 0.3, 0.4]), ((2, 3, 7), [0.25, -0.5, 2.0]),
+               ((2, 3, 4, 5), [0.1, 0.2, 0.3]), ((6,), 0.25), ((6,), [0.25]),
+               ((3, 4), np.float64(0.3)), ((3, 1, 2), [0.5])]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, weight", PRELU_CASES)
+def test_prelu(dtype, shape, weight):
+    x = values(shape, dtype)
+    w = channel_weight(np.asarray(weight).astype(dtype), len(shape))
+    y = fa.prelu(x, weight)
+    assert y.dtype == np.dtype(dtype)
+    assert_close(y, prelu_ref(x, w), dtype, scale=10)
+    g = values(shape, dtype, seed=7)
+    grad_x, grad_w = fa.prelu.backward(g, x=x, weight=weight)
+    assert grad_x.dtype == grad_w.dtype == np.dtype(dtype)
+    assert grad_w.shape == np.shape(weight)
+    g64, x64 = g.astype(np.float64), x.astype(np.float64)
+    assert_close(grad_x, np.where(x64 > 0, g64, w * g64), dtype, scale=10)
+    axes = tuple(i for i in range(x.ndim) if np.size(weight) == 1 or i != 1)
+    expected_w = np.sum(np.where(x64 > 0, 0, g64 * x64), axis=axes).reshape(np.shape(weight))
+    assert_close(grad_w, expected_w, dtype, scale=10 * x.size)
+
+
+def test_prelu_backward_central_differences():
+    x = values((3, 4, 5), np.float64)
+    w = np.array([0.1, -0.3, 0.7, 1.5])
+    g = values(x.shape, np.float64, seed=8)
+    grad_x, grad_w = fa.prelu.backward(g, x=x, weight=w)
+    np.testing.assert_allclose(grad_x, central_difference(lambda v: fa.prelu(v, w), x, g),
+                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(grad_w, central_difference(lambda v: fa.prelu(x, v), w, g),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_prelu_dtypes_and_out():
+    x = values((4, 3), np.float32)
+    # the output keeps x's dtype whatever the weight's
+    assert fa.prelu(x, np.array([0.1, 0.2, 0.3])).dtype == np.float32
+    assert fa.prelu(np.ones((4, 3), np.int32), [0.1, 0.2, 0.3]).dtype == np.float64
+    out = np.empty_like(x)
+    assert fa.prelu(x, 0.2, out=out) is out
+    np.testing.assert_array_equal(out, fa.leaky_relu(x, 0.2))
+    grad_x, _ = fa.prelu.backward(np.ones_like(x), x=x, weight=0.2, out=out)
+    assert grad_x is out
+    with pytest.raises(TypeError, match=r"fastact\.prelu"):
+        fa.prelu(x.astype(complex), 0.1)
+    with pytest.raises(TypeError, match=r"fastact\.prelu: weight"):
+        fa.prelu(x, np.array([1j, 1, 1]))
+
+
+def test_prelu_errors():
+    out = untouched_out((4, 3))
+    x = np.ones((4, 3))
+    for bad in [np.ones(4), np.ones(2), np.ones((3, 1)), np.ones((1, 3))]:
+        with pytest.raises(ValueError, match=r"fastact\.prelu: weight"):
+            fa.prelu(x, bad, out=out)
+    with pytest.raises(ValueError, match=r"fastact\.prelu: weight"):
+        fa.prelu(np.ones(3), np.ones(3))  # 1-d x has one channel
+    with pytest.raises(ValueError, match=r"fastact\.prelu\.backward: grad has shape"):
+        fa.prelu.backward(np.ones((4, 2)), x=x, weight=0.1, out=out)
+    with pytest.raises(ValueError, match=r"fastact\.prelu\.backward: weight"):
+        fa.prelu.backward(x, x=x, weight=np.ones(4), out=out)
+    with pytest.raises(ValueError, match=r"fastact\.prelu\.backward needs"):
+        fa.prelu.backward(x, x=x)
+    np.testing.assert_array_equal(out, SENTINEL)
+
+
+# ---- API --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "glu", "swiglu", "geglu", "prelu"])
+def test_exported_with_backward_and_docs(name):
+    func = getattr(fa, name)
+    assert name in fa.__all__
+    assert callable(func.backward) and func.backward.__qualname__ == name + ".backward"
+    assert name in func.__doc__ and ">>>" in func.__doc__
+    assert func.backward.__doc__
+
+
+def test_docstring_examples():
+    result = doctest.testmod(fastact._axis, extraglobs={"np": np})
+    assert result.attempted >= 6 and result.failed == 0
