@@ -181,8 +181,8 @@ def axis_cases(name, passes, dtypes, matrix, seed=0):
         for dtype in dtypes:
             for axis in (-1, 0):
                 for label, reference in AXIS_REFERENCES[(name, pass_)]:
-                    what = "%s axis=%d%s" % (pass_, axis, "" if label == "numpy" else " vs " + label)
-                    yield (name, what, dtype, size,
+                    yield ("%s ax=%d" % (name, axis),
+                           pass_ if label == "numpy" else "%s/%s" % ({"forward": "fwd", "backward": "bwd"}[pass_], label), dtype, size,
                            functools.partial(_axis_case, func, pass_, dtype, matrix, axis,
                                              reference, seed))
 
@@ -323,7 +323,7 @@ def _header(meta, out):
     print(file=out)
 
 
-COLUMNS = (("function", "%-11s"), ("pass", "%-8s"), ("dtype", "%-7s"), ("size", "%5s"),
+COLUMNS = (("function", "%-14s"), ("pass", "%-9s"), ("dtype", "%-7s"), ("size", "%6s"),
            ("threads", "%7s"), ("fastact ns/el", "%13s"), ("numpy ns/el", "%11s"),
            ("speed-up", "%8s"), ("GB/s", "%6s"), ("copy/fastact", "%12s"),
            ("torch ns/el", "%11s"))
@@ -386,7 +386,7 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
             records.append(_ordered(r))
             bar.clear()
             print(_line(_cells(r), columns), file=out, flush=True)
-    if any(name in AXIS_FUNCTIONS for name, *_ in cases):
+    if any(name.split()[0] in AXIS_FUNCTIONS for name, *_ in cases):
         print("  (softmax rows: along the axis of a %s matrix, against the stable NumPy "
               "expression, or SciPy where the pass says so)" % "x".join(map(str, matrix)),
               file=out)
