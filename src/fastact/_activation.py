@@ -101,9 +101,10 @@ class Activation(ActivationBase):
         """(f(x), f'(x)) computed in one pass; `out` is None or a pair."""
         values = self._bind(params, kwparams)
         try:
-            return self.value_and_derivative_ufunc(  # NumPy wants a pair of outs
+            y, d = self.value_and_derivative_ufunc(  # NumPy wants a pair of outs
                 x, *values, out=(None, None) if out is None else out,
                 dtype=_loop_dtype(self.name, "x", x))
+            return y, d
         except TypeError:
             if out is not None or isinstance(x, np.ndarray) or not hasattr(x, "__array_ufunc__"):
                 raise
