@@ -20,6 +20,7 @@ from typing import Any, Dict, List
 from ._backend import TARGET as _TARGET, built_targets as _built_targets, kernels as _kernels
 from ._catalog import SPECS as _SPECS
 from ._activation import Activation
+from . import _named_ufuncs  # noqa: F401 (makes the ufuncs picklable)
 from ._threads import get_num_threads, set_num_threads, threads
 
 __version__ = "0.1.0"

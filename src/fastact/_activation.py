@@ -41,6 +41,15 @@ def _loop_dtype(func: str, arg: str, value: Any) -> Optional[np.dtype]:
                     "floating, integer or bool values" % (func, arg, dtype))
 
 
+def _cast_duck(value: Any, dtype: Optional[np.dtype]) -> Any:
+    """A duck array (Dask, xarray) cast to the loop dtype up front: Dask
+    ignores dtype= for the blocks (it computes in NumPy's choice of loop,
+    float32 for int16, and casts after); NumPy arrays take dtype= as is."""
+    if dtype is None or isinstance(value, np.ndarray) or not hasattr(value, "__array_ufunc__"):
+        return value
+    return value.astype(dtype)
+
+
 def _common_dtype(func: str, **arrays: Any) -> Optional[np.dtype]:
     """dtype= for several array inputs (grad and x or y) together."""
     dtypes = [_loop_dtype(func, name, v) for name, v in arrays.items()]
@@ -48,6 +57,11 @@ def _common_dtype(func: str, **arrays: Any) -> Optional[np.dtype]:
         return None
     return np.result_type(*[d if d is not None else _dtype_of(v)
                             for d, v in zip(dtypes, arrays.values())])
+
+
+def _by_name(name: str) -> "Activation":
+    import fastact
+    return fastact.ACTIVATIONS[name]
 
 
 class Activation(ActivationBase):
@@ -87,23 +101,25 @@ class Activation(ActivationBase):
     def _call_general(self, x: Any, params: Tuple[Any, ...], kwparams: Dict[str, Any],
                       out: Any) -> Any:
         params = self._bind(params, kwparams)
-        return self.ufunc(x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
+        dtype = _loop_dtype(self.name, "x", x)
+        return self.ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
                    **kwparams: ArrayLike) -> Any:
         """f'(x, params...), elementwise."""
         params = self._bind(params, kwparams)
-        return self.derivative_ufunc(x, *params, out=out,
-                                     dtype=_loop_dtype(self.name, "x", x))
+        dtype = _loop_dtype(self.name, "x", x)
+        return self.derivative_ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def value_and_derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
                              **kwparams: ArrayLike) -> Tuple[Any, Any]:
         """(f(x), f'(x)) computed in one pass; `out` is None or a pair."""
         values = self._bind(params, kwparams)
+        dtype = _loop_dtype(self.name, "x", x)
         try:
             y, d = self.value_and_derivative_ufunc(  # NumPy wants a pair of outs
-                x, *values, out=(None, None) if out is None else out,
-                dtype=_loop_dtype(self.name, "x", x))
+                _cast_duck(x, dtype), *values, out=(None, None) if out is None else out,
+                dtype=dtype)
             return y, d
         except TypeError:
             if out is not None or isinstance(x, np.ndarray) or not hasattr(x, "__array_ufunc__"):
@@ -131,7 +147,8 @@ class Activation(ActivationBase):
             raise ValueError("fastact.%s.backward: grad and %s: %s"
                              % (self.name, name, e)) from None
         try:
-            return ufunc(grad, value, *params, out=out, dtype=dtype)
+            return ufunc(_cast_duck(grad, dtype), _cast_duck(value, dtype), *params,
+                         out=out, dtype=dtype)
         except ValueError as e:  # out= or a parameter: the ufunc's message
             raise ValueError("fastact.%s.backward: %s" % (self.name, e)) from None
 
@@ -139,6 +156,10 @@ class Activation(ActivationBase):
     def backward_uses(self) -> str:
         """"y" if backward can take the output y, "x" if it needs the input."""
         return self.spec.backward_uses
+
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]:
+        # By name, like a function: the same object in the unpickling process.
+        return _by_name, (self.name,)
 
     def __repr__(self) -> str:
         return "<fastact activation %s>" % self.name
