@@ -1,0 +1,92 @@
+"""Property-based tests (hypothesis): random shapes, memory layouts
+(negative strides, zero strides from broadcast_to, transposes), dtypes and
+values (NaN, +-inf, subnormals, +-0, huge), against the float64 references
+of tests/references.py, forward and backward, for every catalog function."""
+
+import numpy as np
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from helpers import (assert_ulp_close, backward_expected, params_in,  # noqa: E402
+                     reference_in_dtype, ulp, value_tol, y_slack)
+from references import reference  # noqa: E402
+
+DTYPES = [np.dtype(d) for d in ("float16", "float32", "float64")]
+
+
+def _view(a, layout):
+    """The values of a in another memory layout (same or reordered values)."""
+    if a.ndim == 0 or layout == "contiguous":
+        return a
+    if layout == "reversed":
+        return a[..., ::-1]
+    if layout == "step 2":  # every other element of a buffer twice as long
+        return np.repeat(a, 2, axis=-1)[..., ::2]
+    if layout == "reversed step 2":
+        return np.repeat(a, 2, axis=-1)[..., ::-2]
+    if layout == "broadcast":  # stride 0 along the new axis
+        return np.broadcast_to(a, (3,) + a.shape)
+    return a.T
+
+
+@st.composite
+def arrays(draw):
+    """(x, g, layout): x and a gradient in one float dtype and layout."""
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=9))
+    floats = st.floats(width=8 * dtype.itemsize, allow_nan=True, allow_infinity=True,
+                       allow_subnormal=True)
+    x = draw(hnp.arrays(dtype, shape, elements=floats))
+    g = draw(hnp.arrays(dtype, shape, elements=st.floats(-1e4, 1e4, width=8 * dtype.itemsize)))
+    layout = draw(st.sampled_from(["contiguous", "reversed", "step 2", "reversed step 2",
+                                   "broadcast", "transpose"]))
+    return _view(x, layout), _view(g, layout), layout
+
+
+def _what(act, kind, x, layout, params):
+    return "fastact.%s %s(%s %s %s, %s)" % (act.name, kind, x.dtype, x.shape, layout, params)
+
+
+# Reproducible (the same examples every run) and no database in the checkout.
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+
+
+@SETTINGS
+@given(data=arrays(), case=st.integers(0, 100))
+def test_forward_and_derivative_against_reference(act, data, case):
+    ref = reference(act.name)
+    x, _, layout = data
+    params = ref.param_cases[case % len(ref.param_cases)]
+    for kind, func, ref_func in [("forward", act, ref.forward),
+                                 ("derivative", act.derivative, ref.derivative)]:
+        expected = reference_in_dtype(ref_func, x, x.dtype, params, ref)
+        assert_ulp_close(func(x, **params), expected, x.dtype, value_tol(x.dtype, kind), x=x,
+                         what=_what(act, kind, x, layout, params))
+
+
+@SETTINGS
+@given(data=arrays(), case=st.integers(0, 100))
+def test_backward_against_reference(act, data, case):
+    ref = reference(act.name)
+    x, g, layout = data
+    params = ref.param_cases[case % len(ref.param_cases)]
+    p = params_in(x.dtype, params, ref)
+    exact = backward_expected(g, ref.derivative(x, **p))
+    assert_ulp_close(act.backward(g, x=x, **params), exact, x.dtype,
+                     value_tol(x.dtype, "derivative") + 1, x=x,
+                     what=_what(act, "backward x", x, layout, params))
+    if act.backward_uses == "y":
+        # from fastact's y, within what an ulp of y moves the derivative
+        y = np.asarray(act(x, **params))
+        got = np.asarray(act.backward(g, y=y, **params)).astype(np.float64)
+        with np.errstate(all="ignore"):
+            expected = g.astype(np.float64) * ref.derivative_from_y(y, **p)
+            tol = 4 * ulp(expected, x.dtype) + y_slack(g, y, ref, x.dtype, 1)
+            bad = ~(np.abs(got - expected) <= tol) & ~(np.isnan(got) & np.isnan(expected)) \
+                & ~(got == expected)
+        assert not np.any(bad), "%s: x=%s y=%s g=%s: got %s, expected %s" % (
+            _what(act, "backward y", x, layout, params), x[bad][:3], y[bad][:3],
+            g[bad][:3], got[bad][:3], expected[bad][:3])
