@@ -157,8 +157,10 @@ BIG = 2**31 + 16  # int32 indices would wrap; a multiple of 16
 def _check_rows(a, expected, step=2**22):
     """Every row of a (n, 16) array equals expected, in bounded memory."""
     for start in range(0, a.shape[0], step):
-        np.testing.assert_array_equal(a[start:start + step], expected[None, :],
-                                      err_msg="rows from %d" % start)
+        chunk = a[start:start + step]
+        bad = np.flatnonzero(~np.all(chunk == expected, axis=1))
+        assert bad.size == 0, "rows %s: %s, expected %s" % (
+            (start + bad[:3]).tolist(), chunk[bad[0]], expected)
 
 
 @pytest.mark.slow
