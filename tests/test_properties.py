@@ -34,7 +34,8 @@ def _view(a, layout):
 
 @st.composite
 def arrays(draw):
-    """(x, g, layout): x and a gradient in one float dtype and layout."""
+    """(x, g, layout, case): x and a gradient in one float dtype and
+    layout, and a number that picks the parameter case."""
     dtype = draw(st.sampled_from(DTYPES))
     shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=9))
     floats = st.floats(width=8 * dtype.itemsize, allow_nan=True, allow_infinity=True,
@@ -43,23 +44,28 @@ def arrays(draw):
     g = draw(hnp.arrays(dtype, shape, elements=st.floats(-1e4, 1e4, width=8 * dtype.itemsize)))
     layout = draw(st.sampled_from(["contiguous", "reversed", "step 2", "reversed step 2",
                                    "broadcast", "transpose"]))
-    return _view(x, layout), _view(g, layout), layout
+    return _view(x, layout), _view(g, layout), layout, draw(st.integers(0, 100))
 
 
 def _what(act, kind, x, layout, params):
     return "fastact.%s %s(%s %s %s, %s)" % (act.name, kind, x.dtype, x.shape, layout, params)
 
 
-# Reproducible (the same examples every run) and no database in the checkout.
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
-
-
-@SETTINGS
-@given(data=arrays(), case=st.integers(0, 100))
-def test_forward_and_derivative_against_reference(act, data, case):
+def _unpack(act, data):
+    """(reference, x, g, layout, params) of one drawn example."""
     ref = reference(act.name)
-    x, _, layout = data
-    params = ref.param_cases[case % len(ref.param_cases)]
+    x, g, layout, case = data
+    return ref, x, g, layout, ref.param_cases[case % len(ref.param_cases)]
+
+
+# Reproducible (the same examples every run) and no database in the checkout.
+examples = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+
+
+@examples
+@given(data=arrays())
+def test_forward_and_derivative_against_reference(act, data):
+    ref, x, _, layout, params = _unpack(act, data)
     for kind, func, ref_func in [("forward", act, ref.forward),
                                  ("derivative", act.derivative, ref.derivative)]:
         expected = reference_in_dtype(ref_func, x, x.dtype, params, ref)
@@ -67,12 +73,10 @@ def test_forward_and_derivative_against_reference(act, data, case):
                          what=_what(act, kind, x, layout, params))
 
 
-@SETTINGS
-@given(data=arrays(), case=st.integers(0, 100))
-def test_backward_against_reference(act, data, case):
-    ref = reference(act.name)
-    x, g, layout = data
-    params = ref.param_cases[case % len(ref.param_cases)]
+@examples
+@given(data=arrays())
+def test_backward_against_reference(act, data):
+    ref, x, g, layout, params = _unpack(act, data)
     p = params_in(x.dtype, params, ref)
     exact = backward_expected(g, ref.derivative(x, **p))
     assert_ulp_close(act.backward(g, x=x, **params), exact, x.dtype,
