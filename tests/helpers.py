@@ -140,9 +140,10 @@ def ulp_error(actual, exact, dtype):
 
 def describe_worst(err, x, actual, expected, count=5):
     """The worst `count` elements, for an assertion message."""
+    shape = np.shape(err) or (1,)  # before raveling: x etc. have err's shape
     err = np.asarray(err).ravel()
     order = np.argsort(-np.where(np.isnan(err), np.inf, err), kind="stable")[:count]
-    cols = [np.broadcast_to(np.asarray(a), np.shape(err) or (1,)).ravel()
+    cols = [np.broadcast_to(np.asarray(a), shape).ravel()
             if a is not None else None for a in (x, actual, expected)]
     lines = []
     for i in order:
