@@ -41,7 +41,24 @@ def _compiled_fastact():
     return fastact
 
 
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False,
+                     help="also run the tests marked slow (or set FASTACT_SLOW=1)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow") or os.environ.get("FASTACT_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow or FASTACT_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: minutes or gigabytes (arrays of more than 2**31 elements); "
+        "skipped unless --runslow or FASTACT_SLOW=1")
     config.addinivalue_line(
         "markers", "acts(predicate): run the test only for the activations "
         "of fastact.catalog() for which predicate(activation) is true")

@@ -140,9 +140,10 @@ def ulp_error(actual, exact, dtype):
 
 def describe_worst(err, x, actual, expected, count=5):
     """The worst `count` elements, for an assertion message."""
+    shape = np.shape(err) or (1,)  # before raveling: x etc. have err's shape
     err = np.asarray(err).ravel()
     order = np.argsort(-np.where(np.isnan(err), np.inf, err), kind="stable")[:count]
-    cols = [np.broadcast_to(np.asarray(a), np.shape(err) or (1,)).ravel()
+    cols = [np.broadcast_to(np.asarray(a), shape).ravel()
             if a is not None else None for a in (x, actual, expected)]
     lines = []
     for i in order:
@@ -274,6 +275,29 @@ def value_tol(dtype, kind):
     if dtype == np.float16:
         return 1
     return 4 if kind == "forward" else 6
+
+
+def reference_in_dtype(ref_func, x, dtype, params, ref):
+    """The float64 reference at x (already in dtype), rounded to dtype."""
+    exact = ref_func(np.asarray(x), **params_in(dtype, params, ref))
+    with np.errstate(over="ignore"):
+        return np.asarray(exact).astype(dtype)
+
+
+def backward_expected(g, derivative):
+    """g * f'(x) as backward computes it in g's dtype: f'(x) rounded to the
+    dtype first (so in float32, inf * tanh'(100.0) is inf * 0 = NaN, as
+    g * act.derivative(x) would be), then the product rounded."""
+    g = np.asarray(g)
+    with np.errstate(all="ignore"):
+        d = np.asarray(derivative).astype(g.dtype).astype(np.float64)
+        return (g.astype(np.float64) * d).astype(g.dtype)
+
+
+def y_slack(g, y, ref, dtype, maxulp_y):
+    """Absolute error that an error of maxulp_y ulp in y causes in g * f'(y)."""
+    return np.abs(g.astype(np.float64)) * ref.lipschitz_from_y * maxulp_y * ulp(
+        y.astype(np.float64), dtype)
 
 
 def grads_like(x, seed=1):

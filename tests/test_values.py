@@ -11,19 +11,13 @@ import warnings
 import numpy as np
 import pytest
 
-from helpers import (assert_identical, assert_signs_of_zeros,
-                     assert_ulp_close, grads_like, layouts, params_in, special_values,
+from helpers import (assert_identical, assert_signs_of_zeros, backward_expected,
+                     assert_ulp_close, y_slack, grads_like, layouts, params_in, special_values,
                      ufunc_params, ulp, ulp_error, value_mix, value_tol)
+from helpers import reference_in_dtype as _expected
 from references import REFERENCES
 
 uses_y = pytest.mark.acts(lambda a: a.backward_uses == "y")
-
-
-def _expected(ref_func, x, dtype, params, ref):
-    """The float64 reference at x (already in dtype), rounded to dtype."""
-    exact = ref_func(np.asarray(x), **params_in(dtype, params, ref))
-    with np.errstate(over="ignore"):
-        return np.asarray(exact).astype(dtype)
 
 
 # ---- forward and derivative ----------------------------------------------------
@@ -204,16 +198,6 @@ def test_value_and_derivative_bitwise(act, ref, dtype):
 
 # ---- backward --------------------------------------------------------------------
 
-def _backward_expected(g, derivative):
-    """g * f'(x) as backward computes it in g's dtype: f'(x) rounded to the
-    dtype first (so in float32, inf * tanh'(100.0) is inf * 0 = NaN, as
-    g * act.derivative(x) would be), then the product rounded."""
-    g = np.asarray(g)
-    with np.errstate(all="ignore"):
-        d = np.asarray(derivative).astype(g.dtype).astype(np.float64)
-        return (g.astype(np.float64) * d).astype(g.dtype)
-
-
 def test_backward_from_x(act, ref, dtype):
     """backward(g, x=x) is g * derivative(x): within 1 ulp of the product of
     fastact's own derivative, and within tolerance of the reference."""
@@ -224,7 +208,7 @@ def test_backward_from_x(act, ref, dtype):
             what = "fastact.%s.backward(%s %s, %s)" % (act.name, dtype, label, params)
             assert_ulp_close(got, np.asarray(g * act.derivative(x, **params)), dtype, 1,
                              x=x, what=what + " vs g * derivative(x)")
-            exact = _backward_expected(g, ref.derivative(x, **params_in(dtype, params, ref)))
+            exact = backward_expected(g, ref.derivative(x, **params_in(dtype, params, ref)))
             assert_ulp_close(got, exact, dtype, value_tol(dtype, "derivative") + 1, x=x,
                              what=what + " vs reference")
 
@@ -236,15 +220,9 @@ def test_backward_from_x_special(act, ref, dtype):
     g, x = (a.ravel() for a in np.meshgrid(s, s))
     for params in ref.param_cases:
         got = act.backward(g, x=x, **params)
-        exact = _backward_expected(g, ref.derivative(x, **params_in(dtype, params, ref)))
+        exact = backward_expected(g, ref.derivative(x, **params_in(dtype, params, ref)))
         assert_ulp_close(got, exact, dtype, value_tol(dtype, "derivative") + 1, x=x,
                          what="fastact.%s.backward(%s special, %s)" % (act.name, dtype, params))
-
-
-def _y_slack(g, y, ref, dtype, maxulp_y):
-    """Absolute error that an error of maxulp_y ulp in y causes in g * f'(y)."""
-    return np.abs(g.astype(np.float64)) * ref.lipschitz_from_y * maxulp_y * ulp(
-        y.astype(np.float64), dtype)
 
 
 @uses_y
@@ -265,7 +243,7 @@ def test_backward_from_y(act, ref, dtype):
         for expected, against, ulps_y in [(from_x, "backward(x=)", value_tol(dtype, "forward") + 1),
                                           (exact_x, "reference f'(x)", value_tol(dtype, "forward") + 1),
                                           (exact_y, "reference f'(y)", 1)]:
-            tol = 4 * ulp(expected, dtype) + _y_slack(g, y, ref, dtype, ulps_y)
+            tol = 4 * ulp(expected, dtype) + y_slack(g, y, ref, dtype, ulps_y)
             with np.errstate(invalid="ignore"):
                 bad = ~(np.abs(got - expected) <= tol) & ~(np.isnan(got) & np.isnan(expected))
             assert not np.any(bad), "%s vs %s: %d bad, e.g. x=%s y=%s g=%s: %s vs %s" % (

@@ -21,24 +21,33 @@ plain functions with a ``backward`` attribute::
     array([[0.5, 0.5]])
 """
 
+from typing import Any, Dict, List
+
 from ._backend import TARGET as _TARGET, built_targets as _built_targets, kernels as _kernels
 from ._catalog import SPECS as _SPECS
 from ._activation import Activation
 from ._axis import FUNCTIONS as _AXIS_FUNCTIONS, geglu, glu, log_softmax, prelu, softmax, swiglu
+from . import _named_ufuncs  # noqa: F401 (makes the ufuncs picklable)
 from ._threads import get_num_threads, set_num_threads, threads
 
 __version__ = "0.1.0"
 
-ACTIVATIONS = {s.name: Activation(s, _kernels.UFUNCS) for s in _SPECS}
+ACTIVATIONS: Dict[str, Activation] = {s.name: Activation(s, _kernels.UFUNCS) for s in _SPECS}
 globals().update(ACTIVATIONS)
+# The same names declared for type checkers, which cannot see through
+# globals(); tests/test_typing.py checks them against the catalog.
+sigmoid: Activation
+tanh: Activation
+relu: Activation
+leaky_relu: Activation
 
 
-def catalog():
+def catalog() -> List[Activation]:
     """The elementwise activations, in catalog order, as Activation objects."""
     return list(ACTIVATIONS.values())
 
 
-def config():
+def config() -> Dict[str, Any]:
     """How this fastact was built and what it runs: a dict (see show_config)."""
     import platform
     import numpy
@@ -60,7 +69,7 @@ def config():
     }
 
 
-def show_config():
+def show_config() -> None:
     """Print the CPU target in use, the build (compiler, flags) and versions."""
     for key, value in config().items():
         if isinstance(value, list):

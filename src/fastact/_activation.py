@@ -8,22 +8,29 @@ turns unsupported dtypes into a ``TypeError`` that names the function.
 """
 
 import inspect
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ._catalog import Spec
 from ._fastpath import ActivationBase
 
 _FLOAT64 = np.dtype(np.float64)
 _NATIVE_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), _FLOAT64)
 
 
-def _loop_dtype(func, arg, value):
-    """The dtype= to pass the ufunc for `value`: None lets NumPy choose."""
+def _dtype_of(value: Any) -> np.dtype:
+    # The dtype attribute first: np.asarray would compute a Dask array.
     dtype = getattr(value, "dtype", None)
-    if dtype is None:
-        if isinstance(value, (float, int)) and not isinstance(value, bool):
-            return None  # NumPy computes Python scalars in float64
-        dtype = np.asarray(value).dtype
+    return dtype if isinstance(dtype, np.dtype) else np.asarray(value).dtype
+
+
+def _loop_dtype(func: str, arg: str, value: Any) -> Optional[np.dtype]:
+    """The dtype= to pass the ufunc for `value`: None lets NumPy choose."""
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return None  # NumPy computes Python scalars in float64
+    dtype = _dtype_of(value)
     if dtype in _NATIVE_FLOATS:
         return None
     if dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize > 8):
@@ -34,13 +41,27 @@ def _loop_dtype(func, arg, value):
                     "floating, integer or bool values" % (func, arg, dtype))
 
 
-def _common_dtype(func, **arrays):
+def _cast_duck(value: Any, dtype: Optional[np.dtype]) -> Any:
+    """A duck array (Dask, xarray) cast to the loop dtype up front: Dask
+    ignores dtype= for the blocks (it computes in NumPy's choice of loop,
+    float32 for int16, and casts after); NumPy arrays take dtype= as is."""
+    if dtype is None or isinstance(value, np.ndarray) or not hasattr(value, "__array_ufunc__"):
+        return value
+    return value.astype(dtype)
+
+
+def _common_dtype(func: str, **arrays: Any) -> Optional[np.dtype]:
     """dtype= for several array inputs (grad and x or y) together."""
     dtypes = [_loop_dtype(func, name, v) for name, v in arrays.items()]
     if all(d is None for d in dtypes):
         return None
-    return np.result_type(*[d if d is not None else np.asarray(v).dtype
+    return np.result_type(*[d if d is not None else _dtype_of(v)
                             for d, v in zip(dtypes, arrays.values())])
+
+
+def _by_name(name: str) -> "Activation":
+    import fastact
+    return fastact.ACTIVATIONS[name]
 
 
 class Activation(ActivationBase):
@@ -53,7 +74,12 @@ class Activation(ActivationBase):
     derivative needs x).
     """
 
-    def __init__(self, spec, ufuncs):
+    spec: Spec
+    name: str
+    derivative_ufunc: np.ufunc
+    value_and_derivative_ufunc: np.ufunc
+
+    def __init__(self, spec: Spec, ufuncs: Mapping[str, np.ufunc]) -> None:
         self.spec = spec
         self.name = spec.name
         self.__name__ = self.__qualname__ = spec.name
@@ -72,25 +98,37 @@ class Activation(ActivationBase):
     # __call__ and backward are ActivationBase's compiled fast paths; they
     # fall back to these for anything but native float arrays and defaults.
 
-    def _call_general(self, x, params, kwparams, out):
+    def _call_general(self, x: Any, params: Tuple[Any, ...], kwparams: Dict[str, Any],
+                      out: Any) -> Any:
         params = self._bind(params, kwparams)
-        return self.ufunc(x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
+        dtype = _loop_dtype(self.name, "x", x)
+        return self.ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
-    def derivative(self, x, *params, out=None, **kwparams):
+    def derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
+                   **kwparams: ArrayLike) -> Any:
         """f'(x, params...), elementwise."""
         params = self._bind(params, kwparams)
-        return self.derivative_ufunc(x, *params, out=out,
-                                     dtype=_loop_dtype(self.name, "x", x))
+        dtype = _loop_dtype(self.name, "x", x)
+        return self.derivative_ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
-    def value_and_derivative(self, x, *params, out=None, **kwparams):
+    def value_and_derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
+                             **kwparams: ArrayLike) -> Tuple[Any, Any]:
         """(f(x), f'(x)) computed in one pass; `out` is None or a pair."""
-        params = self._bind(params, kwparams)
-        if out is None:  # NumPy wants a pair for a two-output ufunc
-            out = (None, None)
-        return self.value_and_derivative_ufunc(
-            x, *params, out=out, dtype=_loop_dtype(self.name, "x", x))
+        values = self._bind(params, kwparams)
+        dtype = _loop_dtype(self.name, "x", x)
+        try:
+            y, d = self.value_and_derivative_ufunc(  # NumPy wants a pair of outs
+                _cast_duck(x, dtype), *values, out=(None, None) if out is None else out,
+                dtype=dtype)
+            return y, d
+        except TypeError:
+            if out is not None or isinstance(x, np.ndarray) or not hasattr(x, "__array_ufunc__"):
+                raise
+        # A duck array that has no two-output ufuncs (Dask): two lazy passes.
+        return self(x, *params, **kwparams), self.derivative(x, *params, **kwparams)
 
-    def _backward_general(self, grad, x, y, out, kwparams):
+    def _backward_general(self, grad: Any, x: Any, y: Any, out: Any,
+                          kwparams: Dict[str, Any]) -> Any:
         params = self._bind((), kwparams, "backward")
         if y is not None and self.backward_from_y_ufunc is not None:
             ufunc, name, value = self.backward_from_y_ufunc, "y", y
@@ -104,22 +142,32 @@ class Activation(ActivationBase):
             raise ValueError("fastact.%s.backward needs %s" % (self.name, needs))
         dtype = _common_dtype(self.name, grad=grad, **{name: value})
         try:
-            return ufunc(grad, value, *params, out=out, dtype=dtype)
+            np.broadcast_shapes(np.shape(grad), np.shape(value))
         except ValueError as e:
             raise ValueError("fastact.%s.backward: grad and %s: %s"
                              % (self.name, name, e)) from None
+        try:
+            return ufunc(_cast_duck(grad, dtype), _cast_duck(value, dtype), *params,
+                         out=out, dtype=dtype)
+        except ValueError as e:  # out= or a parameter: the ufunc's message
+            raise ValueError("fastact.%s.backward: %s" % (self.name, e)) from None
 
     @property
-    def backward_uses(self):
+    def backward_uses(self) -> str:
         """"y" if backward can take the output y, "x" if it needs the input."""
         return self.spec.backward_uses
 
-    def __repr__(self):
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]:
+        # By name, like a function: the same object in the unpickling process.
+        return _by_name, (self.name,)
+
+    def __repr__(self) -> str:
         return "<fastact activation %s>" % self.name
 
     # ---- helpers -------------------------------------------------------
 
-    def _bind(self, args, kwargs, method=None):
+    def _bind(self, args: Tuple[Any, ...], kwargs: Dict[str, Any],
+              method: Optional[str] = None) -> Tuple[Any, ...]:
         """The parameter values, by position or name, with the defaults."""
         if not args and not kwargs:
             return self.defaults
@@ -139,18 +187,18 @@ class Activation(ActivationBase):
         return tuple(self._param_value(where, n, v) for n, v in zip(names, values))
 
     @staticmethod
-    def _param_value(where, name, value):
+    def _param_value(where: str, name: str, value: Any) -> Any:
         # A scalar parameter becomes a Python float, which NumPy treats as
         # "weak": float32 x with negative_slope=np.float64(0.1) stays float32.
         if isinstance(value, (float, int)) and not isinstance(value, bool):
             return float(value)
-        array = np.asarray(value)
-        if array.dtype.kind not in "biuf":
+        dtype = _dtype_of(value)
+        if dtype.kind not in "biuf":
             raise TypeError("%s(): %s must be real numbers, got dtype %s"
-                            % (where, name, array.dtype))
-        return float(array) if array.ndim == 0 else value
+                            % (where, name, dtype))
+        return float(value) if np.ndim(value) == 0 else value
 
-    def _signature(self):
+    def _signature(self) -> inspect.Signature:
         P = inspect.Parameter
         params = [P("x", P.POSITIONAL_ONLY)]
         params += [P(p.name, P.POSITIONAL_OR_KEYWORD, default=p.default)
@@ -158,7 +206,7 @@ class Activation(ActivationBase):
         params.append(P("out", P.KEYWORD_ONLY, default=None))
         return inspect.Signature(params)
 
-    def _docstring(self):
+    def _docstring(self) -> str:
         s = self.spec
         lines = [
             "%s%s" % (s.name, self.__signature__),

@@ -8,6 +8,7 @@ the best target the CPU supports is loaded, unless the environment variable
 import importlib
 import importlib.util
 import os
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from . import _cpu
 
@@ -15,17 +16,17 @@ from . import _cpu
 TARGETS = ("x86_64_v4", "x86_64_v3", "baseline")
 
 
-def _normalize(name):
+def _normalize(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
-def built_targets():
+def built_targets() -> Tuple[str, ...]:
     """The targets compiled into this installation, best first."""
     return tuple(t for t in TARGETS
                  if importlib.util.find_spec("fastact._ufuncs_" + t) is not None)
 
 
-def choose_target(requested=None):
+def choose_target(requested: Optional[str] = None) -> str:
     """The target to load: FASTACT_CPU if set (and runnable), else the best."""
     if requested is None:
         requested = os.environ.get("FASTACT_CPU", "") or "auto"
@@ -47,4 +48,8 @@ def choose_target(requested=None):
 
 
 TARGET = choose_target()
-kernels = importlib.import_module("fastact._ufuncs_" + TARGET)
+if TYPE_CHECKING:
+    from . import _ufuncs
+    kernels = _ufuncs  # the stub that every _ufuncs_<target> matches
+else:
+    kernels = importlib.import_module("fastact._ufuncs_" + TARGET)

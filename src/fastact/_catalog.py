@@ -13,7 +13,7 @@ Each entry names the C functions ``fa_<name>_<f|d>``,
 """
 
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Callable, Iterator, List, Tuple
 
 
 @dataclass(frozen=True)
@@ -116,14 +116,14 @@ class Kernel:
     doc: str
 
     @property
-    def nin(self):
+    def nin(self) -> int:
         return len(self.inputs) + len(self.params)
 
     @property
-    def nargs(self):
+    def nargs(self) -> int:
         return self.nin + len(self.outputs)
 
-    def expressions(self, c, element):
+    def expressions(self, c: str, element: Callable[[str], str]) -> List[str]:
         """The C expressions for dtype suffix `c`, inputs named by element()."""
         values = {a: element(a) for a in self.inputs + self.params}
         return [e.format(c=c, **values) for e in self.exprs]
@@ -137,7 +137,7 @@ class CFunction:
     args: Tuple[str, ...]
 
 
-def c_functions(spec):
+def c_functions(spec: Spec) -> Iterator[CFunction]:
     params = tuple(p.name for p in spec.params)
     yield CFunction("fa_" + spec.name, ("x",) + params)
     yield CFunction("fa_%s_derivative" % spec.name, ("x",) + params)
@@ -145,7 +145,7 @@ def c_functions(spec):
         yield CFunction("fa_%s_derivative_from_y" % spec.name, ("y",) + params)
 
 
-def kernels(spec):
+def kernels(spec: Spec) -> Iterator[Kernel]:
     """The ufuncs of one activation, named NAME, NAME_derivative, ..."""
     params = tuple(p.name for p in spec.params)
     args = "".join(", {%s}" % p for p in params)
@@ -153,7 +153,8 @@ def kernels(spec):
     df = "fa_%s_derivative_{c}({x}%s)" % (spec.name, args)
     sig = "%s(x%s)" % (spec.name, "".join(", " + p for p in params))
 
-    def kernel(kind, inputs, outputs, exprs, doc):
+    def kernel(kind: str, inputs: Tuple[str, ...], outputs: Tuple[str, ...],
+               exprs: Tuple[str, ...], doc: str) -> Kernel:
         suffix = "" if kind == "forward" else "_" + kind
         return Kernel(spec.name + suffix, kind, inputs, params, outputs, exprs,
                       spec.grain, doc)

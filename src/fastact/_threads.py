@@ -8,11 +8,12 @@ never pay for threads.  The default comes from ``FASTACT_NUM_THREADS``, then
 
 import contextlib
 import os
+from typing import Iterator, SupportsIndex, Union
 
 from ._backend import kernels
 
 
-def _env_threads():
+def _env_threads() -> int:
     for var in ("FASTACT_NUM_THREADS", "OMP_NUM_THREADS"):
         value = os.environ.get(var, "").strip()
         if value:
@@ -29,7 +30,7 @@ def _env_threads():
     return os.cpu_count() or 1
 
 
-def set_num_threads(n):
+def set_num_threads(n: Union[int, SupportsIndex]) -> None:
     """Set how many threads fastact's loops may use (an int >= 1).
 
     Without OpenMP in the build this is always 1.
@@ -44,13 +45,13 @@ def set_num_threads(n):
     kernels.set_num_threads(n)
 
 
-def get_num_threads():
+def get_num_threads() -> int:
     """How many threads fastact's loops may use."""
     return kernels.get_num_threads()
 
 
 @contextlib.contextmanager
-def threads(n):
+def threads(n: Union[int, SupportsIndex]) -> Iterator[None]:
     """Context manager: use `n` threads inside the block, then restore."""
     before = get_num_threads()
     set_num_threads(n)
@@ -60,7 +61,7 @@ def threads(n):
         set_num_threads(before)
 
 
-def _single_threaded_after_fork():
+def _single_threaded_after_fork() -> None:
     # libgomp's thread pool does not survive fork(): a child that entered a
     # parallel region would hang.  The child starts single-threaded; it may
     # call set_num_threads() again if it knows it is safe (e.g. after exec).

@@ -1,0 +1,15 @@
+# The interface of every compiled kernel module _ufuncs_<target> (rendered
+# from _ufuncs.pyx.tp); _backend.kernels is typed with it.
+from typing import Dict
+
+import numpy as np
+
+TARGET: str
+CFLAGS: str
+COMPILER: str
+OPENMP_VERSION: int
+UFUNCS: Dict[str, np.ufunc]
+
+def set_num_threads(n: int) -> None: ...
+def get_num_threads() -> int: ...
+def effective_num_threads() -> int: ...

@@ -1,0 +1,145 @@
+"""Dask and xarray through the ufunc protocol: every elementwise function
+of the catalog on a dask array builds a lazy graph (nothing computed) with
+the values of NumPy; the ufuncs and activations pickle (Dask ships them to
+workers), a real multi-process distributed cluster computes them; an
+xarray DataArray comes back a DataArray with its coordinates.  Neither
+library is imported by fastact itself.
+"""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import fastact as fa
+from helpers import assert_identical, grads_like, value_mix
+
+
+def _entry_points(act, x, g, params):
+    """(label, call) for every elementwise entry point of act, on x and g of
+    any array type."""
+    calls = [("forward", lambda: act(x, **params)),
+             ("derivative", lambda: act.derivative(x, **params)),
+             ("value_and_derivative", lambda: act.value_and_derivative(x, **params)),
+             ("backward x", lambda: act.backward(g, x=x, **params))]
+    if act.backward_uses == "y":
+        calls.append(("backward y", lambda: act.backward(g, y=act(x, **params), **params)))
+    return calls
+
+
+def test_import_does_not_import_dask_or_xarray():
+    code = ("import sys, numpy as np, fastact as fa; fa.sigmoid(np.ones(3)); "
+            "fa.relu.backward([1.0], x=[2.0]); "
+            "print(sorted(m for m in ('dask', 'distributed', 'xarray', 'pandas') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_ufuncs_and_activations_pickle(act):
+    ufuncs = [act.ufunc, act.derivative_ufunc, act.value_and_derivative_ufunc,
+              act.backward_ufunc, act.backward_from_y_ufunc]
+    for obj in [act] + [u for u in ufuncs if u is not None]:
+        assert pickle.loads(pickle.dumps(obj)) is obj
+    # by a name that does not depend on the CPU target
+    assert b"fastact._named_ufuncs" in pickle.dumps(act.ufunc)
+
+
+# ---- Dask --------------------------------------------------------------------
+
+@pytest.fixture
+def da():
+    return pytest.importorskip("dask.array")
+
+
+@pytest.fixture
+def no_compute():
+    """Any computation inside raises: proves that building the graph is lazy."""
+    dask = pytest.importorskip("dask")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a dask array was computed")
+
+    with dask.config.set(scheduler=refuse):
+        yield
+
+
+@pytest.mark.parametrize("in_dtype", ["float16", "float32", "float64", "int16"])
+def test_dask_lazy_and_same_values(act, ref, da, no_compute, in_dtype):
+    """Lazy dask arrays out (a pair for value_and_derivative), over several
+    chunks; computed, the values of the same call on NumPy arrays, bitwise."""
+    import dask
+
+    x_np = (value_mix(in_dtype, 1000) if in_dtype != "int16"
+            else np.arange(-500, 500, dtype=in_dtype)).reshape(40, 25)
+    g_np = grads_like(np.zeros(x_np.shape, np.float32)).astype(in_dtype)
+    x, g = da.from_array(x_np, chunks=(15, 10)), da.from_array(g_np, chunks=(15, 10))
+    for params in ref.param_cases:
+        expected = dict(_entry_points(act, x_np, g_np, params))
+        for label, call in _entry_points(act, x, g, params):
+            lazy = call()
+            results = lazy if isinstance(lazy, tuple) else (lazy,)
+            assert all(isinstance(r, da.Array) for r in results), (label, type(lazy))
+            with dask.config.set(scheduler="sync"):
+                got = dask.compute(*results)
+            want = expected[label]()
+            for r, w in zip(got, want if isinstance(want, tuple) else (want,)):
+                assert_identical(r, w, "fastact.%s %s(dask %s, %s)"
+                                 % (act.name, label, in_dtype, params))
+
+
+def test_dask_mixed_with_numpy_stays_lazy(act, da, no_compute):
+    """A dask grad with a NumPy x of another dtype (fastact decides the loop
+    dtype from both: from the dask array's dtype, never its values)."""
+    x_np = np.arange(-6, 6, dtype=np.int32)
+    g = da.from_array(np.linspace(-1, 1, 12, dtype=np.float32), chunks=5)
+    lazy = act.backward(g, x=x_np)
+    assert isinstance(lazy, da.Array) and lazy.dtype == np.float64
+
+
+def test_dask_distributed_local_cluster(da):
+    """A real cluster of two worker processes (loopback only) computes
+    fastact on a chunked array: the ufuncs travel by pickle."""
+    distributed = pytest.importorskip("distributed")
+    x_np = value_mix(np.float32, 200_000).reshape(400, 500)
+    g_np = grads_like(x_np)
+    x = da.from_array(x_np, chunks=(100, 500))
+    g = da.from_array(g_np, chunks=(100, 500))
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        y = fa.sigmoid(x)
+        grad_x = fa.sigmoid.backward(g, y=y)
+        slope = fa.leaky_relu(x, negative_slope=0.2)
+        y_c, grad_c, slope_c = client.compute([y, grad_x, slope], sync=True)
+        assert len(client.scheduler_info()["workers"]) == 2
+    y_np = fa.sigmoid(x_np)
+    assert_identical(y_c, y_np, "sigmoid on the cluster")
+    assert_identical(grad_c, fa.sigmoid.backward(g_np, y=y_np), "sigmoid.backward on the cluster")
+    assert_identical(slope_c, fa.leaky_relu(x_np, negative_slope=0.2), "leaky_relu on the cluster")
+
+
+# ---- xarray ------------------------------------------------------------------------
+
+def test_xarray_dataarray_keeps_coordinates(act, ref):
+    xr = pytest.importorskip("xarray")
+    x_np = value_mix(np.float32, 12).reshape(3, 4)
+    x = xr.DataArray(x_np, dims=("batch", "unit"),
+                     coords={"batch": [10, 20, 30], "unit": list("abcd")},
+                     name="pre", attrs={"units": "logit"})
+    g = xr.ones_like(x)
+    params = ref.param_cases[-1]
+    expected = dict(_entry_points(act, x_np, np.ones_like(x_np), params))
+    for label, call in _entry_points(act, x, g, params):
+        result = call()
+        want = expected[label]()
+        for r, w in zip(result if isinstance(result, tuple) else (result,),
+                        want if isinstance(want, tuple) else (want,)):
+            assert isinstance(r, xr.DataArray), (label, type(r))
+            assert r.dims == x.dims
+            for name in x.coords:
+                assert r.coords[name].equals(x.coords[name]), (label, name)
+            assert_identical(r.values, w, "fastact.%s %s(DataArray)" % (act.name, label))

@@ -1,0 +1,76 @@
+"""Typing: the package is marked typed (py.typed), the compiled modules have
+stubs that match them, every activation is declared for type checkers, and
+mypy --strict accepts typed use of the API (when mypy is installed)."""
+
+import ast
+import os
+import pathlib
+import sysconfig
+
+import pytest
+
+import fastact as fa
+from fastact import _backend, _cpu, _fastpath
+
+PACKAGE = pathlib.Path(fa.__file__).parent
+HERE = pathlib.Path(__file__).parent
+
+
+def _declared(body):
+    """The functions, classes and annotated names of a stub (or class) body."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            yield node.name, node
+        elif isinstance(node, ast.AnnAssign):
+            yield node.target.id, node
+
+
+def _stub_names(stub):
+    """{name: [member names if it is a class]} of a .pyi of the package."""
+    tree = ast.parse((PACKAGE / stub).read_text())
+    return {name: [m for m, _ in _declared(node.body)] if isinstance(node, ast.ClassDef) else []
+            for name, node in _declared(tree.body)}
+
+
+def test_py_typed_and_stubs_ship():
+    for name in ["py.typed", "_fastpath.pyi", "_cpu.pyi", "_ufuncs.pyi"]:
+        assert (PACKAGE / name).is_file(), "%s missing from %s" % (name, PACKAGE)
+
+
+@pytest.mark.parametrize("stub, module", [("_fastpath.pyi", _fastpath), ("_cpu.pyi", _cpu),
+                                          ("_ufuncs.pyi", _backend.kernels)])
+def test_stub_matches_compiled_module(stub, module):
+    """Every name a stub declares exists in the compiled module (for
+    _ufuncs.pyi: in the kernel module of every target alike)."""
+    for name, members in _stub_names(stub).items():
+        assert hasattr(module, name), "%s declares %s, %s has none" % (stub, name, module)
+        obj = getattr(module, name)
+        for member in members:
+            # instance attributes of a cdef class are descriptors on the type
+            assert hasattr(obj, member), "%s declares %s.%s" % (stub, name, member)
+
+
+def test_activations_declared_for_type_checkers():
+    declared = {k for k, v in fa.__annotations__.items() if v in (fa.Activation, "Activation")}
+    assert declared == set(fa.ACTIVATIONS), (
+        "declare each catalog function as `name: Activation` in fastact/__init__.py")
+
+
+def test_mypy_strict_accepts_typed_usage(tmp_path, monkeypatch):
+    api = pytest.importorskip("mypy.api")
+    # A source checkout (PYTHONPATH=src) needs MYPYPATH; an installed
+    # fastact is found (py.typed) in site-packages, which MYPYPATH must not name.
+    parent = str(PACKAGE.parent)
+    if parent not in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}:
+        monkeypatch.setenv("MYPYPATH", parent)
+    args = ["--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "cache")]
+    examples = HERE.parent / "examples"
+    files = [str(HERE / "typed_usage.py")] + (
+        [str(examples)] if examples.is_dir() else [])
+    out, err, status = api.run(args + files)
+    assert status == 0, out + err
+    # and it does check fastact: a typo is an error
+    bad = tmp_path / "bad.py"
+    bad.write_text("import fastact as fa\nfa.sigmiod([1.0])\nfa.set_num_threads('2')\n")
+    out, err, status = api.run(args + [str(bad)])
+    assert status == 1 and out.count("error") >= 2, out + err
