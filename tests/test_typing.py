@@ -66,10 +66,11 @@ def test_mypy_strict_accepts_typed_usage(tmp_path, monkeypatch):
     args = ["--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "cache")]
     out, err, status = api.run(args + [str(HERE / "typed_usage.py")])
     assert status == 0, out + err
-    # The examples are plain (unannotated) scripts: mypy's default checks.
+    # The examples are plain (unannotated) scripts: mypy's default checks;
+    # matplotlib is optional (fastact[plot]), so it may have no stubs here.
     examples = HERE.parent / "examples"
     if examples.is_dir():
-        out, err, status = api.run(args[1:] + [str(examples)])
+        out, err, status = api.run(args[1:] + ["--ignore-missing-imports", str(examples)])
         assert status == 0, out + err
     # and it does check fastact: a typo is an error
     bad = tmp_path / "bad.py"
