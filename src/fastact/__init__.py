@@ -23,7 +23,13 @@ from ._threads import get_num_threads, set_num_threads, threads
 __version__ = "0.1.0"
 
 ACTIVATIONS = {s.name: Activation(s, _kernels.UFUNCS) for s in _SPECS}
+for _act in ACTIVATIONS.values():
+    if _act.spec.option:
+        _act.variants = {v: ACTIVATIONS[n] for v, n in _act.spec.option.choices.items()}
+# Other names of the same objects: fastact.swish is fastact.silu.
+ALIASES = {a: ACTIVATIONS[s.name] for s in _SPECS for a in s.aliases}
 globals().update(ACTIVATIONS)
+globals().update(ALIASES)
 
 
 def catalog():
@@ -62,4 +68,4 @@ def show_config():
 
 
 __all__ = ["Activation", "catalog", "config", "show_config", "get_num_threads",
-           "set_num_threads", "threads", *ACTIVATIONS]
+           "set_num_threads", "threads", *ACTIVATIONS, *ALIASES]

@@ -64,3 +64,254 @@ static inline FA_T FA_F(fa_leaky_relu_derivative)(FA_T x, FA_T negative_slope)
 {
     return x > 0 ? 1 : (x <= 0 ? negative_slope : x);
 }
+
+/* ---- relu6: min(max(x, 0), 6), +0.0 at -0.0 as relu ---------------------- */
+static inline FA_T FA_F(fa_relu6)(FA_T x) { return x <= 0 ? 0 : (x >= 6 ? 6 : x); }
+/* 1 on the open interval (0 and 6 are kinks with derivative 0, as torch) */
+static inline FA_T FA_F(fa_relu6_derivative)(FA_T x)
+{
+    return x > 0 && x < 6 ? 1 : (x == x ? 0 : x);
+}
+static inline FA_T FA_F(fa_relu6_derivative_from_y)(FA_T y)
+{
+    return FA_F(fa_relu6_derivative)(y);
+}
+
+/* ---- hardtanh: clamp to [min_val, max_val]; -0.0 stays -0.0 --------------- */
+static inline FA_T FA_F(fa_hardtanh)(FA_T x, FA_T min_val, FA_T max_val)
+{
+    return x < min_val ? min_val : (x > max_val ? max_val : x);
+}
+/* y is inside (min_val, max_val) exactly when x is */
+static inline FA_T FA_F(fa_hardtanh_derivative_from_y)(FA_T y, FA_T min_val, FA_T max_val)
+{
+    return y > min_val && y < max_val ? 1 : (y == y ? 0 : y);
+}
+static inline FA_T FA_F(fa_hardtanh_derivative)(FA_T x, FA_T min_val, FA_T max_val)
+{
+    return FA_F(fa_hardtanh_derivative_from_y)(x, min_val, max_val);
+}
+
+/* ---- elu, selu, celu: alpha * expm1(x) for x <= 0 --------------------------
+ * expm1 keeps -0.0 (elu(-0.0) = -0.0) and tiny inputs exact.  The
+ * derivatives use x: y + alpha would cancel where y -> -alpha. */
+static inline FA_T FA_F(fa_elu)(FA_T x, FA_T alpha)
+{
+    return x > 0 ? x : alpha * FA_F(fa_expm1)(x);
+}
+static inline FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
+{
+    return x > 0 ? 1 : alpha * FA_F(fa_exp)(x);
+}
+
+/* scale * elu(x, alpha) with torch's constants; scale * alpha rounded once */
+#define FA_SELU_SCALE FA_K(1.0507009873554804934193349852946)
+#define FA_SELU_SCALE_ALPHA FA_K(1.7580993408473768599402175208123)
+static inline FA_T FA_F(fa_selu)(FA_T x)
+{
+    return x > 0 ? FA_SELU_SCALE * x : FA_SELU_SCALE_ALPHA * FA_F(fa_expm1)(x);
+}
+static inline FA_T FA_F(fa_selu_derivative)(FA_T x)
+{
+    return x > 0 ? FA_SELU_SCALE : FA_SELU_SCALE_ALPHA * FA_F(fa_exp)(x);
+}
+#undef FA_SELU_SCALE
+#undef FA_SELU_SCALE_ALPHA
+
+static inline FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
+{
+    return x > 0 ? x : alpha * FA_F(fa_expm1)(x / alpha);
+}
+static inline FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
+{
+    return x > 0 ? 1 : FA_F(fa_exp)(x / alpha);
+}
+
+/* ---- gelu (exact and tanh), mish, softplus, log_sigmoid, tanhshrink ------
+ * Computed in double for float32 as well (cores in activations.h). */
+static inline FA_T FA_F(fa_gelu)(FA_T x) { return (FA_T)fa_gelu_core_d(x); }
+static inline FA_T FA_F(fa_gelu_derivative)(FA_T x)
+{
+    return (FA_T)fa_gelu_derivative_core_d(x);
+}
+static inline FA_T FA_F(fa_gelu_tanh)(FA_T x) { return (FA_T)fa_gelu_tanh_core_d(x); }
+static inline FA_T FA_F(fa_gelu_tanh_derivative)(FA_T x)
+{
+    return (FA_T)fa_gelu_tanh_derivative_core_d(x);
+}
+
+/* ---- silu: x * sigmoid(x); the derivative (root at -1.278) in double ---- */
+static inline FA_T FA_F(fa_silu)(FA_T x)
+{
+    return (x < -1000 ? -1000 : x) * FA_F(fa_sigmoid)(x);  /* -inf * 0 */
+}
+static inline FA_T FA_F(fa_silu_derivative)(FA_T x)
+{
+    return (FA_T)fa_silu_derivative_core_d(x);
+}
+
+static inline FA_T FA_F(fa_mish)(FA_T x) { return (FA_T)fa_mish_core_d(x); }
+static inline FA_T FA_F(fa_mish_derivative)(FA_T x)
+{
+    return (FA_T)fa_mish_derivative_core_d(x);
+}
+
+static inline FA_T FA_F(fa_softplus)(FA_T x, FA_T beta, FA_T threshold)
+{
+    return (FA_T)fa_softplus_core_d(x, beta, threshold);
+}
+static inline FA_T FA_F(fa_softplus_derivative)(FA_T x, FA_T beta, FA_T threshold)
+{
+    return (FA_T)fa_softplus_derivative_core_d(x, beta, threshold);
+}
+
+static inline FA_T FA_F(fa_log_sigmoid)(FA_T x) { return (FA_T)fa_log_sigmoid_core_d(x); }
+static inline FA_T FA_F(fa_log_sigmoid_derivative)(FA_T x)
+{
+    return (FA_T)fa_log_sigmoid_derivative_core_d(x);
+}
+/* sigmoid(-x) = 1 - exp(y), accurate where it is tiny (y -> -0) */
+static inline FA_T FA_F(fa_log_sigmoid_derivative_from_y)(FA_T y)
+{
+    return -FA_F(fa_expm1)(y);
+}
+
+static inline FA_T FA_F(fa_tanhshrink)(FA_T x) { return (FA_T)fa_tanhshrink_core_d(x); }
+/* 1 - tanh'(x) = tanh(x)^2 */
+static inline FA_T FA_F(fa_tanhshrink_derivative)(FA_T x)
+{
+    FA_T t = FA_F(fa_tanh)(x);
+    return t * t;
+}
+
+/* ---- softsign: x / (1 + |x|) ---------------------------------------------- */
+static inline FA_T FA_F(fa_softsign)(FA_T x)
+{
+    FA_T ax = FA_F(fa_abs)(x);
+    return ax == (FA_T)INFINITY ? FA_F(fa_copysign)(1, x) : x / (1 + ax);
+}
+/* 1 / (1 + |x|)^2 as r * r: (1 + |x|)^2 would overflow where r^2 is a
+ * subnormal */
+static inline FA_T FA_F(fa_softsign_derivative)(FA_T x)
+{
+    FA_T r = 1 / (1 + FA_F(fa_abs)(x));
+    return r * r;
+}
+static inline FA_T FA_F(fa_softsign_derivative_from_y)(FA_T y)
+{
+    FA_T r = 1 - FA_F(fa_abs)(y);
+    return r * r;
+}
+
+/* ---- hardsigmoid: relu6(x + 3) / 6 ----------------------------------------
+ * (x + 3) / 6, not x / 6 + 0.5, which cancels near x = -3. */
+static inline FA_T FA_F(fa_hardsigmoid)(FA_T x)
+{
+    return x <= -3 ? 0 : (x >= 3 ? 1 : (x + 3) / 6);
+}
+static inline FA_T FA_F(fa_hardsigmoid_derivative_from_y)(FA_T y)
+{
+    return y > 0 && y < 1 ? FA_K(1) / 6 : (y == y ? 0 : y);
+}
+static inline FA_T FA_F(fa_hardsigmoid_derivative)(FA_T x)
+{
+    return x > -3 && x < 3 ? FA_K(1) / 6 : (x == x ? 0 : x);
+}
+
+/* ---- hardswish: x * relu6(x + 3) / 6, -0.0 for x <= -3 as torch ---------- */
+static inline FA_T FA_F(fa_hardswish)(FA_T x)
+{
+    return x <= -3 ? -FA_K(0.0) : (x >= 3 ? x : (x * (x + 3)) / 6);
+}
+/* torch's: 0 below -3, x / 3 + 1/2 on [-3, 3], 1 above; as (2x + 3) / 6,
+ * exact near the root -1.5 */
+static inline FA_T FA_F(fa_hardswish_derivative)(FA_T x)
+{
+    return x > 3 ? 1 : (x >= -3 ? (2 * x + 3) / 6 : (x < -3 ? 0 : x));
+}
+
+/* ---- softshrink, hardshrink (lambd >= 0, checked in Python) -------------- */
+static inline FA_T FA_F(fa_softshrink)(FA_T x, FA_T lambd)
+{
+    return x >= -lambd && x <= lambd ? 0 : (x > lambd ? x - lambd : x + lambd);
+}
+/* y != 0 exactly when |x| > lambd (x - lambd is never rounded to 0) */
+static inline FA_T FA_F(fa_softshrink_derivative_from_y)(FA_T y, FA_T lambd)
+{
+    (void)lambd;
+    return y > 0 || y < 0 ? 1 : (y == y ? 0 : y);
+}
+static inline FA_T FA_F(fa_softshrink_derivative)(FA_T x, FA_T lambd)
+{
+    return x > lambd || x < -lambd ? 1 : (x == x ? 0 : x);
+}
+
+static inline FA_T FA_F(fa_hardshrink)(FA_T x, FA_T lambd)
+{
+    return x >= -lambd && x <= lambd ? 0 : x;
+}
+static inline FA_T FA_F(fa_hardshrink_derivative_from_y)(FA_T y, FA_T lambd)
+{
+    return FA_F(fa_softshrink_derivative_from_y)(y, lambd);
+}
+static inline FA_T FA_F(fa_hardshrink_derivative)(FA_T x, FA_T lambd)
+{
+    return FA_F(fa_softshrink_derivative)(x, lambd);
+}
+
+/* ---- threshold: x if x > threshold else value (NaN stays NaN) ------------ */
+static inline FA_T FA_F(fa_threshold)(FA_T x, FA_T threshold, FA_T value)
+{
+    return x <= threshold ? value : x;
+}
+static inline FA_T FA_F(fa_threshold_derivative)(FA_T x, FA_T threshold, FA_T value)
+{
+    (void)value;
+    return x > threshold ? 1 : (x <= threshold ? 0 : x);
+}
+
+/* ---- squareplus: (x + sqrt(x^2 + b)) / 2 ----------------------------------
+ * For x < 0 as b / (2 (s - x)), s = sqrt(x^2 + b): no cancellation.  Above
+ * 2^60, s = |x| sqrt(1 + b / x^2) so x^2 never overflows. */
+static inline FA_T FA_F(fa_squareplus_s)(FA_T x, FA_T b)
+{
+    FA_T ax = FA_F(fa_abs)(x);
+    return ax > FA_K(0x1p60) ? ax * FA_F(fa_sqrt)(1 + (b / ax) / ax)
+                            : FA_F(fa_sqrt)(x * x + b);
+}
+static inline FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
+{
+    FA_T s = FA_F(fa_squareplus_s)(x, b);
+    return x >= 0 ? (x + s) / 2 : b / (2 * (s - x));
+}
+/* (1 + x / s) / 2, for x < 0 as b / (2 s (s - x)) */
+static inline FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
+{
+    FA_T s = FA_F(fa_squareplus_s)(x, b);
+    FA_T ratio = s == (FA_T)INFINITY ? 1 : (s > 0 ? x / s : 0);
+    return x >= 0 ? (1 + ratio) / 2 : (b / (s - x)) / (2 * s);
+}
+
+/* ---- sparse_plus, sparse_sigmoid (jax) ------------------------------------ */
+static inline FA_T FA_F(fa_sparse_plus)(FA_T x)
+{
+    FA_T u = x + 1;
+    return x <= -1 ? 0 : (x >= 1 ? x : (u * u) / 4);
+}
+static inline FA_T FA_F(fa_sparse_plus_derivative)(FA_T x)
+{
+    return x <= -1 ? 0 : (x >= 1 ? 1 : (x + 1) / 2);
+}
+
+static inline FA_T FA_F(fa_sparse_sigmoid)(FA_T x)
+{
+    return x <= -1 ? 0 : (x >= 1 ? 1 : (x + 1) / 2);
+}
+static inline FA_T FA_F(fa_sparse_sigmoid_derivative_from_y)(FA_T y)
+{
+    return y > 0 && y < 1 ? FA_K(0.5) : (y == y ? 0 : y);
+}
+static inline FA_T FA_F(fa_sparse_sigmoid_derivative)(FA_T x)
+{
+    return x > -1 && x < 1 ? FA_K(0.5) : (x == x ? 0 : x);
+}

@@ -22,6 +22,7 @@
 #define FASTACT_FASTMATH_H
 
 #include <fenv.h>
+#include <math.h>  /* INFINITY and NAN only: no libm calls */
 #include <stdint.h>
 #include <string.h>
 
@@ -64,6 +65,15 @@ static inline double fa_copysign_d(double m, double s)
 {
     return fa_from_bits_d((fa_bits_d(m) & INT64_MAX) | (fa_bits_d(s) & INT64_MIN));
 }
+#endif
+
+/* sqrt: gcc inlines sqrtss/sqrtps under -fno-math-errno (no libm call) */
+#if defined(__GNUC__) || defined(__clang__)
+static inline float fa_sqrt_f(float x) { return __builtin_sqrtf(x); }
+static inline double fa_sqrt_d(double x) { return __builtin_sqrt(x); }
+#else
+static inline float fa_sqrt_f(float x) { return sqrtf(x); }
+static inline double fa_sqrt_d(double x) { return sqrt(x); }
 #endif
 
 /* ---- exp and expm1 ------------------------------------------------------
@@ -178,6 +188,102 @@ static inline double fa_exp_expm1_d(double x, double *expm1_out)
     double s = s1 * s2;
     *expm1_out = s * q + (s - 1.0);
     return (s1 * q + s1) * s2;
+}
+
+/* expm1 exact for tiny |x| (where expm1(x) rounds to x), so the sign of
+   -0.0 and the relative accuracy of subnormals survive. */
+static inline float fa_expm1_f(float x)
+{
+    float m;
+    fa_exp_expm1_f(x, &m);
+    return fa_abs_f(x) < 0x1p-25f ? x : m;
+}
+
+static inline double fa_expm1_d(double x)
+{
+    double m;
+    fa_exp_expm1_d(x, &m);
+    return fa_abs_d(x) < 0x1p-54 ? x : m;
+}
+
+/* ---- double-double helpers ----------------------------------------------
+ * Where a large argument of exp must be exact to the last bit (exp(-x^2/2)
+ * for x = -38 would lose 1500 ulp from rounding x^2 alone), the argument is
+ * carried as hi + lo.  Veltkamp splitting instead of fma(): baseline x86-64
+ * has no fma instruction, and a libm fma() call would block vectorization.
+ * |a| must stay below 2^996 (callers clamp). */
+static inline double fa_split_d(double a, double *lo)
+{
+    double t = 134217729.0 * a;  /* 2^27 + 1 */
+    double hi = t - (t - a);
+    *lo = a - hi;
+    return hi;
+}
+
+/* a * b = p + *err exactly (Dekker) */
+static inline double fa_two_prod_d(double a, double b, double *err)
+{
+    double p = a * b, al, bl;
+    double ah = fa_split_d(a, &al), bh = fa_split_d(b, &bl);
+    *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    return p;
+}
+
+/* a + b = s + *err exactly (Knuth's TwoSum: no ordering of |a|, |b|) */
+static inline double fa_two_sum_d(double a, double b, double *err)
+{
+    double s = a + b, bb = s - a;
+    *err = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* exp(hi + lo) for |lo| <= ulp(hi): exp(hi) (1 + lo) */
+static inline double fa_exp2sum_d(double hi, double lo)
+{
+    double s = hi + lo;
+    return fa_exp_d(s) * (1.0 + ((hi - s) + lo));
+}
+
+/* Horner's rule over a constant table; gcc unrolls it completely. */
+static inline double fa_poly_d(const double *c, int n, double t)
+{
+    double p = c[n - 1];
+    for (int i = n - 2; i >= 0; i--) {
+        p = p * t + c[i];
+    }
+    return p;
+}
+
+/* ---- log1p ------------------------------------------------------------
+ * fdlibm's method (Sun Microsystems, freely redistributable): 1 + x =
+ * 2^k (1 + f) with sqrt(2)/2 <= 1 + f < sqrt(2), taken from the exponent
+ * bits of u = 1 + x; c corrects the rounding of u; log(1 + f) =
+ * f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f), with fdlibm's minimax
+ * coefficients Lg1..Lg7.  Branch-free: k == 0 (|x| small) uses f = x
+ * exactly.  k is turned into a double with the magic-number trick (no
+ * int64 -> double conversion on SSE2/AVX2). */
+static inline double fa_log1p_d(double x)
+{
+    const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
+    double u = 1.0 + x;
+    int64_t iu = fa_bits_d(u) + (0x3ff0000000000000LL - 0x3fe6a09e667f3bcdLL);
+    int64_t k = (iu >> 52) - 1023;
+    double m = fa_from_bits_d((iu & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL);
+    double c = (k >= 2 ? 1.0 - (u - x) : x - (u - 1.0)) / u;
+    double f = k == 0 ? x : m - 1.0;
+    c = k == 0 ? 0.0 : c;
+    double dk = fa_from_bits_d(fa_bits_d(magic) + k) - magic;
+    double s = f / (2.0 + f), z = s * s, w = z * z;
+    double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01
+                + w * 1.531383769920937332e-01));
+    double t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01
+                + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
+    double hfsq = 0.5 * f * f;
+    double r = dk * 6.93147180369123816490e-01
+               - ((hfsq - (s * (hfsq + t1 + t2) + (dk * 1.90821492927058770002e-10 + c))) - f);
+    r = x == 0 || x == (double)INFINITY ? x : r;  /* -0.0 and +inf */
+    r = x == -1.0 ? -(double)INFINITY : r;
+    return x < -1.0 ? (double)NAN : r;
 }
 
 /* ---- IEEE half precision <-> float (round to nearest even) ------------- */
