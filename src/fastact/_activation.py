@@ -91,7 +91,7 @@ class Activation(ActivationBase):
         act, kwparams = self._select(kwparams, "derivative")
         if act is not self:
             return act.derivative(x, *params, out=out, **kwparams)
-        params = self._bind(params, kwparams, "derivative")
+        params = self._bind(params, kwparams)
         return self.derivative_ufunc(x, *params, out=out,
                                      dtype=_loop_dtype(self.name, "x", x))
 
@@ -100,7 +100,7 @@ class Activation(ActivationBase):
         act, kwparams = self._select(kwparams, "value_and_derivative")
         if act is not self:
             return act.value_and_derivative(x, *params, out=out, **kwparams)
-        params = self._bind(params, kwparams, "value_and_derivative")
+        params = self._bind(params, kwparams)
         if out is None:  # NumPy wants a pair for a two-output ufunc
             out = (None, None)
         return self.value_and_derivative_ufunc(

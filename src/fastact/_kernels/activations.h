@@ -40,90 +40,119 @@ static inline double fa_clamp_d(double x, double lo, double hi)
 #define FA_ROOT_POLY(name, x) \
     fa_root_poly_d((x), FA_##name##_X0_HI, FA_##name##_X0_LO, \
                    fa_##name##_root_poly, FA_LEN(fa_##name##_root_poly))
-#define FA_NEAR_ROOT(name, x) (fa_abs_d((x) - FA_##name##_X0_HI) < 0.5)
+#define FA_NEAR_ROOT(name, x) (fa_abs_d((x) - FA_##name##_X0_HI) < FA_##name##_RADIUS)
 static inline double fa_root_poly_d(double x, double hi, double lo, const double *c, int n)
 {
     double d = (x - hi) - lo;  /* x - hi is exact near the root (Sterbenz) */
     return d * fa_poly_d(c, n, d);
 }
 
-/* erfc(-x / sqrt(2)) = 2 Phi(x), and *e = exp(-x^2 / 2).
- * |z| < 0.5: 1 - z P(z^2).  Else erfc(|z|) = exp(-x^2/2) Q(Y) / (1 + 2|z|)
- * with Q a polynomial in Y = (|z| - 2.5) / (|z| + 2.5), and
- * erfc(-|z|) = 2 - erfc(|z|).  x^2/2 is split exactly (xh^2 / 2 + a
- * small rest), so exp(-x^2/2) keeps its relative accuracy down to the
- * underflow at x = -38.6 (rounding x^2 would cost up to 1500 ulp). */
-static inline double fa_erfc_scaled_d(double x, double *e_out)
+/* Where a result is (something) * exp(-a) and exp(-a) can be subnormal,
+ * the something goes into fa_exp_mul_d, so the result is rounded once.
+ * e = exp(-a) itself is still computed for the factors that need it
+ * (gcc merges the two evaluations). */
+
+/* The pieces of erfc(z) = 2 Phi(x), z = -x / sqrt(2):
+ * |z| < 0.5: returns 1 - z P(z^2).  Else erfc(|z|) = exp(-x^2/2) *f with
+ * *f = Q(Y) / (1 + 2|z|), Q a polynomial in Y = (|z| - 2.5) / (|z| + 2.5),
+ * and erfc(-|z|) = 2 - erfc(|z|).  -x^2/2 = *hi + *lo exactly: rounding
+ * x^2 would cost up to 1500 ulp near the underflow at x = -38.6. */
+static inline double fa_erfc_parts_d(double x, double *hi, double *lo, double *f, double *z,
+                                     double *xc_out)
 {
-    double xc = fa_clamp_d(x, -40.0, 40.0);
-    double z = -xc * 0.7071067811865476, az = fa_abs_d(z);
-    double xl, xh = fa_split_d(xc, &xl);
-    double e = fa_exp2sum_d(-0.5 * (xh * xh), -0.5 * (xl * (xc + xh)));
-    double zt = fa_clamp_d(az, 0.5, 28.0);
-    double q = fa_poly_d(fa_erfcx_poly, FA_LEN(fa_erfcx_poly), (zt - 2.5) / (zt + 2.5));
-    double tail = e * q / (1.0 + 2.0 * zt);
-    double small = 1.0 - z * fa_poly_d(fa_erf_poly, FA_LEN(fa_erf_poly), z * z);
-    *e_out = e;
-    return az < 0.5 ? small : (z > 0 ? tail : 2.0 - tail);
+    double xc = fa_clamp_d(x, -40.0, 40.0);  /* exp(-x^2/2) is 0 beyond */
+    *xc_out = xc;
+    double sql, sq = fa_two_prod_d(xc, xc, &sql);
+    *hi = -0.5 * sq;
+    *lo = -0.5 * sql;
+    *z = -xc * 0.7071067811865476;
+    double zt = fa_clamp_d(fa_abs_d(*z), 0.5, 28.0);
+    *f = fa_poly_d(fa_erfcx_poly, FA_LEN(fa_erfcx_poly), (zt - 2.5) / (zt + 2.5))
+         / (1.0 + 2.0 * zt);
+    return 1.0 - *z * fa_poly_d(fa_erf_poly, FA_LEN(fa_erf_poly), *z * *z);
 }
 
+/* x Phi(x) */
 static inline double fa_gelu_core_d(double x)
 {
-    double e, E = fa_erfc_scaled_d(x, &e);
-    return 0.5 * (x < -40.0 ? -40.0 : x) * E;
+    double hi, lo, f, z, xc, small = fa_erfc_parts_d(x, &hi, &lo, &f, &z, &xc);
+    double e = fa_exp_mul_d(hi, lo, 1.0);
+    double lower = fa_exp_mul_d(hi, lo, 0.5 * xc * f);  /* z >= 0.5 */
+    double other = 0.5 * x * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f);
+    return z >= 0.5 ? lower : other;
 }
 
-/* Phi(x) + x phi(x) */
+/* Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) */
 static inline double fa_gelu_derivative_core_d(double x)
 {
-    double e, E = fa_erfc_scaled_d(x, &e);
-    double d = 0.5 * E + fa_clamp_d(x, -40.0, 40.0) * e * 0.3989422804014327;
+    const double c = 0.3989422804014327;
+    double hi, lo, f, z, xc, small = fa_erfc_parts_d(x, &hi, &lo, &f, &z, &xc);
+    double e = fa_exp_mul_d(hi, lo, 1.0);
+    double lower = fa_exp_mul_d(hi, lo, 0.5 * f + xc * c);  /* z >= 0.5 */
+    double other = 0.5 * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f) + xc * e * c;
+    double d = z >= 0.5 ? lower : other;
     return FA_NEAR_ROOT(gelu, x) ? FA_ROOT_POLY(gelu, x) : d;
 }
 
-/* gelu_tanh(x) = x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3), with v
- * carried as vh + vl: exp(-|v|) at |v| ~ 700 needs v to the last bit.
- * Returns sigmoid(v) and *sm = sigmoid(-v). */
-static inline double fa_gelu_tanh_sigmoids_d(double x, double *sm)
+/* gelu_tanh(x) = x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3) (the
+ * constant taken as the exact decimal).  -|v| = *hi + *lo in double-double:
+ * exp(-|v|) at |v| ~ 700 needs v to the last bit.  Returns
+ * r = 1 / (1 + exp(-|v|)), *v the rounded v. */
+static inline double fa_gelu_tanh_parts_d(double x, double *hi, double *lo, double *v,
+                                          double *xc_out)
 {
     const double k1 = 1.5957691216057308, k1l = -9.96930880911092e-17;
     const double k3 = 0.07135481627260025, k3l = -6.175149918155315e-19;
-    double xc = fa_clamp_d(x, -100.0, 100.0);
+    double xc = fa_clamp_d(x, -100.0, 100.0);  /* sigmoid(v) is 0 or 1 beyond */
     double pl, p = fa_two_prod_d(xc, xc, &pl);            /* x^2 */
+    *xc_out = xc;
     double tl, t = fa_two_prod_d(k3, p, &tl);             /* k3 x^2 */
     tl += k3 * pl + k3l * p;
     double ql, q = fa_two_sum_d(k1, t, &ql);              /* k1 + k3 x^2 */
     ql += tl + k1l;
-    double vl, v = fa_two_prod_d(xc, q, &vl);
+    double vl, vh = fa_two_prod_d(xc, q, &vl);
     vl += xc * ql;
-    double e = fa_exp2sum_d(-fa_abs_d(v), v > 0 ? -vl : vl);
-    double r = 1.0 / (1.0 + e);
-    *sm = v > 0 ? e * r : r;
-    return v > 0 ? r : e * r;
+    *v = vh;
+    *hi = -fa_abs_d(vh);
+    *lo = vh > 0 ? -vl : vl;
+    return 1.0 / (1.0 + fa_exp_mul_d(*hi, *lo, 1.0));
 }
 
 static inline double fa_gelu_tanh_core_d(double x)
 {
-    double sm, s = fa_gelu_tanh_sigmoids_d(x, &sm);
-    return (x < -100.0 ? -100.0 : x) * s;
+    double hi, lo, v, xc, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &v, &xc);
+    double lower = fa_exp_mul_d(hi, lo, xc * r);
+    return v > 0 ? x * r : lower;
 }
 
 /* sigmoid(v) (1 + x sigmoid(-v) v'(x)) */
 static inline double fa_gelu_tanh_derivative_core_d(double x)
 {
-    double sm, s = fa_gelu_tanh_sigmoids_d(x, &sm);
-    double xc = fa_clamp_d(x, -100.0, 100.0);
+    double hi, lo, v, xc, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &v, &xc);
     double dv = 1.5957691216057308 + 0.21406444881780074 * (xc * xc);
-    double d = s * (1.0 + xc * sm * dv);
+    double e = fa_exp_mul_d(hi, lo, 1.0);
+    double upper = r * (1.0 + xc * (e * r) * dv);
+    double lower = fa_exp_mul_d(hi, lo, r * (1.0 + xc * r * dv));
+    double d = v > 0 ? upper : lower;
     return FA_NEAR_ROOT(gelu_tanh, x) ? FA_ROOT_POLY(gelu_tanh, x) : d;
 }
 
-/* silu'(x) = sigmoid(x) (1 + x sigmoid(-x)) */
+/* silu(x) = x sigmoid(x); for x <= 0 as x e / (1 + e), e = exp(x) */
+static inline double fa_silu_core_d(double x)
+{
+    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
+    return x > 0 ? x * r : fa_exp_mul_d(-fa_abs_d(x), 0.0, (x < -1000.0 ? -1000.0 : x) * r);
+}
+
+/* silu'(x) = sigmoid(x) (1 + x sigmoid(-x)); for x <= 0 as
+ * e r^2 ((1 + x) + e), r = 1 / (1 + e): 1 + x is exact where it cancels */
 static inline double fa_silu_derivative_core_d(double x)
 {
     double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
-    double s = x > 0 ? r : e * r, sm = x > 0 ? e * r : r;
-    double d = s * (1.0 + fa_clamp_d(x, -1000.0, 1000.0) * sm);
+    double xc = fa_clamp_d(x, -1000.0, 1000.0);
+    double upper = r * (1.0 + xc * (e * r));
+    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, ((1.0 + xc) + e) * r * r);
+    double d = x > 0 ? upper : lower;
     return FA_NEAR_ROOT(silu, x) ? FA_ROOT_POLY(silu, x) : d;
 }
 
@@ -132,28 +161,54 @@ static inline double fa_silu_derivative_core_d(double x)
  * nothing overflows:  x <= 0: e (e + 2) / D, D = 2 + e (e + 2);
  * x > 0: (1 + 2e) / D, D = 1 + 2e (1 + e).  And
  * mish' = tanh(sp) + x sech(sp)^2 sigmoid(x) = t + 4 x g / D^2 with
- * g = e (1 + e) (x <= 0) or e^2 (1 + e) (x > 0). */
-static inline double fa_mish_tanh_d(double x, double *D_out, double *g_out)
-{
-    double e = fa_exp_d(-fa_abs_d(x));
-    int pos = x > 0;
-    double D = pos ? 1.0 + 2.0 * e * (1.0 + e) : 2.0 + e * (e + 2.0);
-    *D_out = D;
-    *g_out = (pos ? e * e : e) * (1.0 + e);
-    return (pos ? 1.0 + 2.0 * e : e * (e + 2.0)) / D;
-}
-
+ * g = e (1 + e) (x <= 0) or e^2 (1 + e) (x > 0); for x <= 0 summed as
+ * e (4 (1 + x) + e (6 + 4x) + e^2 (4 + e)) / D^2, whose terms share a sign
+ * outside the root polynomial's interval (fused explicitly: see FA_FMA_D). */
 static inline double fa_mish_core_d(double x)
 {
-    double D, g, t = fa_mish_tanh_d(x, &D, &g);
-    return (x < -1000.0 ? -1000.0 : x) * t;
+    double e = fa_exp_d(-fa_abs_d(x));
+    double upper = x * ((1.0 + 2.0 * e) / (1.0 + 2.0 * e * (1.0 + e)));
+    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0,
+                                (x < -1000.0 ? -1000.0 : x) * ((e + 2.0) / (2.0 + e * (e + 2.0))));
+    return x > 0 ? upper : lower;
 }
 
 static inline double fa_mish_derivative_core_d(double x)
 {
-    double D, g, t = fa_mish_tanh_d(x, &D, &g);
-    double d = t + ((4.0 * fa_clamp_d(x, -1000.0, 1000.0) * g) / D) / D;
+    double e = fa_exp_d(-fa_abs_d(x)), xc = fa_clamp_d(x, -1000.0, 1000.0);
+    double Dp = 1.0 + 2.0 * e * (1.0 + e), Dn = FA_FMA_D(e, e + 2.0, 2.0);
+    double upper = (1.0 + 2.0 * e) / Dp + ((4.0 * xc * (e * e * (1.0 + e))) / Dp) / Dp;
+    /* e (e (4 + e) + (6 + 4x)) + 4 (1 + x) */
+    double n = FA_FMA_D(e, FA_FMA_D(e, 4.0 + e, FA_FMA_D(4.0, xc, 6.0)), 4.0 * (1.0 + xc));
+    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, (n / Dn) / Dn);
+    double d = x > 0 ? upper : lower;
     return FA_NEAR_ROOT(mish, x) ? FA_ROOT_POLY(mish, x) : d;
+}
+
+/* celu: x / alpha = t + *tl to twice the precision where it matters
+ * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
+ * alone costs up to |t| / 2 ulp). */
+static inline double fa_celu_arg_d(double x, double alpha, double *tl)
+{
+    double t = x / alpha, pe;
+    int small = fa_abs_d(t) < 1000.0;
+    double p = fa_two_prod_d(small ? t : 0.0, alpha, &pe);
+    *tl = small ? ((x - p) - pe) / alpha : 0.0;
+    return t;
+}
+
+static inline double fa_celu_core_d(double x, double alpha)
+{
+    double tl, t = fa_celu_arg_d(x, alpha, &tl), m;
+    double e = fa_exp_expm1_d(t, &m);
+    m = fa_abs_d(t) < 0x1p-54 ? t : m;  /* exact for tiny t, keeps -0.0 */
+    return x > 0 ? x : alpha * (tl != 0 ? m + e * tl : m);
+}
+
+static inline double fa_celu_derivative_core_d(double x, double alpha)
+{
+    double tl, t = fa_celu_arg_d(x, alpha, &tl);
+    return x > 0 ? 1.0 : fa_exp2sum_d(t, tl);
 }
 
 /* exp(-|b x|) with b x carried exactly (b x = p + pe) where it matters,

@@ -99,9 +99,10 @@ static inline FA_T FA_F(fa_elu)(FA_T x, FA_T alpha)
 {
     return x > 0 ? x : alpha * FA_F(fa_expm1)(x);
 }
+/* alpha exp(x) in double, rounded once where it is subnormal */
 static inline FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
 {
-    return x > 0 ? 1 : alpha * FA_F(fa_exp)(x);
+    return x > 0 ? 1 : (FA_T)fa_exp_mul_d(x, 0.0, alpha);
 }
 
 /* scale * elu(x, alpha) with torch's constants; scale * alpha rounded once */
@@ -113,18 +114,19 @@ static inline FA_T FA_F(fa_selu)(FA_T x)
 }
 static inline FA_T FA_F(fa_selu_derivative)(FA_T x)
 {
-    return x > 0 ? FA_SELU_SCALE : FA_SELU_SCALE_ALPHA * FA_F(fa_exp)(x);
+    return x > 0 ? FA_SELU_SCALE : (FA_T)fa_exp_mul_d(x, 0.0, 1.7580993408473768);
 }
 #undef FA_SELU_SCALE
 #undef FA_SELU_SCALE_ALPHA
 
+/* celu: in double for float32 too, with x / alpha to twice the precision */
 static inline FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
 {
-    return x > 0 ? x : alpha * FA_F(fa_expm1)(x / alpha);
+    return (FA_T)fa_celu_core_d(x, alpha);
 }
 static inline FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
 {
-    return x > 0 ? 1 : FA_F(fa_exp)(x / alpha);
+    return (FA_T)fa_celu_derivative_core_d(x, alpha);
 }
 
 /* ---- gelu (exact and tanh), mish, softplus, log_sigmoid, tanhshrink ------
@@ -140,11 +142,8 @@ static inline FA_T FA_F(fa_gelu_tanh_derivative)(FA_T x)
     return (FA_T)fa_gelu_tanh_derivative_core_d(x);
 }
 
-/* ---- silu: x * sigmoid(x); the derivative (root at -1.278) in double ---- */
-static inline FA_T FA_F(fa_silu)(FA_T x)
-{
-    return (x < -1000 ? -1000 : x) * FA_F(fa_sigmoid)(x);  /* -inf * 0 */
-}
+/* ---- silu: x * sigmoid(x), in double (sigmoid(-100) is a float subnormal) */
+static inline FA_T FA_F(fa_silu)(FA_T x) { return (FA_T)fa_silu_core_d(x); }
 static inline FA_T FA_F(fa_silu_derivative)(FA_T x)
 {
     return (FA_T)fa_silu_derivative_core_d(x);
@@ -221,13 +220,19 @@ static inline FA_T FA_F(fa_hardsigmoid_derivative)(FA_T x)
 /* ---- hardswish: x * relu6(x + 3) / 6, -0.0 for x <= -3 as torch ---------- */
 static inline FA_T FA_F(fa_hardswish)(FA_T x)
 {
-    return x <= -3 ? -FA_K(0.0) : (x >= 3 ? x : (x * (x + 3)) / 6);
+    /* flat selects, not nested ternaries: the fused loop with the
+       derivative's comparisons stays branch-free for gcc */
+    FA_T y = (x * (x + 3)) / 6;
+    y = x >= 3 ? x : y;
+    return x <= -3 ? -FA_K(0.0) : y;
 }
 /* torch's: 0 below -3, x / 3 + 1/2 on [-3, 3], 1 above; as (2x + 3) / 6,
- * exact near the root -1.5 */
+ * exact near the root -1.5.  NaN falls through both selects. */
 static inline FA_T FA_F(fa_hardswish_derivative)(FA_T x)
 {
-    return x > 3 ? 1 : (x >= -3 ? (2 * x + 3) / 6 : (x < -3 ? 0 : x));
+    FA_T d = (2 * x + 3) / 6;
+    d = x > 3 ? 1 : d;
+    return x < -3 ? 0 : d;
 }
 
 /* ---- softshrink, hardshrink (lambd >= 0, checked in Python) -------------- */
@@ -271,25 +276,31 @@ static inline FA_T FA_F(fa_threshold_derivative)(FA_T x, FA_T threshold, FA_T va
 }
 
 /* ---- squareplus: (x + sqrt(x^2 + b)) / 2 ----------------------------------
- * For x < 0 as b / (2 (s - x)), s = sqrt(x^2 + b): no cancellation.  Above
- * 2^60, s = |x| sqrt(1 + b / x^2) so x^2 never overflows. */
-static inline FA_T FA_F(fa_squareplus_s)(FA_T x, FA_T b)
+ * s = sqrt(x^2 + b); for x < 0 as b / (2 (s - x)): no cancellation.  Above
+ * |x| = 2^60 everything is written with r = sqrt(1 + b / x^2), s = |x| r,
+ * so neither x^2 nor x + s nor s - x overflows. */
+static inline FA_T FA_F(fa_squareplus_r)(FA_T x, FA_T b)
 {
     FA_T ax = FA_F(fa_abs)(x);
-    return ax > FA_K(0x1p60) ? ax * FA_F(fa_sqrt)(1 + (b / ax) / ax)
-                            : FA_F(fa_sqrt)(x * x + b);
+    return FA_F(fa_sqrt)(1 + (b / ax) / ax);
 }
 static inline FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
 {
-    FA_T s = FA_F(fa_squareplus_s)(x, b);
-    return x >= 0 ? (x + s) / 2 : b / (2 * (s - x));
+    FA_T ax = FA_F(fa_abs)(x), r = FA_F(fa_squareplus_r)(x, b);
+    FA_T s = FA_F(fa_sqrt)(x * x + b);
+    FA_T big = x > 0 ? x / 2 + (ax * r) / 2 : ((b / ax) / (r + 1)) / 2;
+    FA_T moderate = x >= 0 ? (x + s) / 2 : b / (2 * (s - x));
+    return ax > FA_K(0x1p60) ? big : moderate;
 }
 /* (1 + x / s) / 2, for x < 0 as b / (2 s (s - x)) */
 static inline FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
 {
-    FA_T s = FA_F(fa_squareplus_s)(x, b);
-    FA_T ratio = s == (FA_T)INFINITY ? 1 : (s > 0 ? x / s : 0);
-    return x >= 0 ? (1 + ratio) / 2 : (b / (s - x)) / (2 * s);
+    FA_T ax = FA_F(fa_abs)(x), r = FA_F(fa_squareplus_r)(x, b);
+    FA_T s = FA_F(fa_sqrt)(x * x + b);
+    FA_T big = x > 0 ? (1 + 1 / r) / 2 : (((b / ax) / ax) / (r * (r + 1))) / 2;
+    /* s == 0 only for b = 0 at x = 0: the mean of the one-sided slopes */
+    FA_T moderate = x >= 0 ? (1 + (s > 0 ? x / s : 0)) / 2 : (b / (s - x)) / (2 * s);
+    return ax > FA_K(0x1p60) ? big : moderate;
 }
 
 /* ---- sparse_plus, sparse_sigmoid (jax) ------------------------------------ */

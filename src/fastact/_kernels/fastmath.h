@@ -104,7 +104,8 @@ static inline float fa_exp_reduce_f(float x, float *s1, float *s2)
 
 static inline double fa_exp_reduce_d(double x, double *s1, double *s2)
 {
-    const double lo = -746.0, hi = 709.78271289338400;
+    /* lo: exp rounds to 0 even times the factors of fa_exp_mul_d */
+    const double lo = -760.0, hi = 709.78271289338400;
     const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
     double xc = x < lo ? lo : (x > hi ? hi : x);
     double kshift = xc * 1.4426950408889634074 + magic;
@@ -131,9 +132,9 @@ static inline float fa_exp_f(float x)
     return (p * s1) * s2;
 }
 
-static inline double fa_exp_d(double x)
+/* exp(r) on |r| <= ln2/2 */
+static inline double fa_exp_poly_d(double r)
 {
-    double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
     double p = 2.5110037605963777e-08;
     p = p * r + 2.763263963904103e-07;
     p = p * r + 2.755724091857897e-06;
@@ -146,7 +147,13 @@ static inline double fa_exp_d(double x)
     p = p * r + 0.5000000000000019;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    return (p * s1) * s2;
+    return p;
+}
+
+static inline double fa_exp_d(double x)
+{
+    double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
+    return (fa_exp_poly_d(r) * s1) * s2;
 }
 
 /* exp(x), returned, and expm1(x), stored: one range reduction for both
@@ -209,25 +216,35 @@ static inline double fa_expm1_d(double x)
 /* ---- double-double helpers ----------------------------------------------
  * Where a large argument of exp must be exact to the last bit (exp(-x^2/2)
  * for x = -38 would lose 1500 ulp from rounding x^2 alone), the argument is
- * carried as hi + lo.  Veltkamp splitting instead of fma(): baseline x86-64
- * has no fma instruction, and a libm fma() call would block vectorization.
- * |a| must stay below 2^996 (callers clamp). */
-static inline double fa_split_d(double a, double *lo)
-{
-    double t = 134217729.0 * a;  /* 2^27 + 1 */
-    double hi = t - (t - a);
-    *lo = a - hi;
-    return hi;
-}
+ * carried as hi + lo. */
 
-/* a * b = p + *err exactly (Dekker) */
+/* a * b = p + *err exactly.  With FMA (x86-64-v3/v4) one fused op; else
+ * Dekker's product with Veltkamp splitting (|a|, |b| < 2^996: callers
+ * clamp).  The split must not be compiled where gcc could contract
+ * t - (t - a) into an fma, which is exactly the FMA case. */
 static inline double fa_two_prod_d(double a, double b, double *err)
 {
-    double p = a * b, al, bl;
-    double ah = fa_split_d(a, &al), bh = fa_split_d(b, &bl);
+    double p = a * b;
+#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+    *err = __builtin_fma(a, b, -p);
+#else
+    const double c = 134217729.0;  /* 2^27 + 1 */
+    double ta = c * a, ah = ta - (ta - a), al = a - ah;
+    double tb = c * b, bh = tb - (tb - b), bl = b - bh;
     *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
     return p;
 }
+
+/* a * b + c as one fused operation where the target has FMA, else two
+ * roundings.  Written out where gcc's own contraction of a * b + c could
+ * differ between the vectorized loop and its scalar remainder (results
+ * that depend on an element's position). */
+#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+#define FA_FMA_D(a, b, c) __builtin_fma((a), (b), (c))
+#else
+#define FA_FMA_D(a, b, c) ((a) * (b) + (c))
+#endif
 
 /* a + b = s + *err exactly (Knuth's TwoSum: no ordering of |a|, |b|) */
 static inline double fa_two_sum_d(double a, double b, double *err)
@@ -237,17 +254,32 @@ static inline double fa_two_sum_d(double a, double b, double *err)
     return s;
 }
 
-/* exp(hi + lo) for |lo| <= ulp(hi): exp(hi) (1 + lo) */
+/* m * exp(hi + lo), |lo| <= ulp(hi): exp(s) (1 + rest) with s = hi + lo
+ * rounded.  m is applied before the last scaling by 2^k, so a result in
+ * the subnormal range is rounded once (x * sigmoid(x) at x = -745 would
+ * otherwise multiply an already rounded subnormal by 745).  An infinite hi
+ * gives the limit (rest is dropped there, not inf - inf = NaN).  m must be
+ * finite, |m| < 2^20 (so m exp(-760) still rounds to 0). */
+static inline double fa_exp_mul_d(double hi, double lo, double m)
+{
+    double s = hi + lo, rest = (hi - s) + lo;
+    /* not a second clamp of hi (fa_exp_reduce_d clamps s): gcc turns
+       nested clamps into branches and stops vectorizing */
+    rest = fa_abs_d(s) < 1000.0 ? rest : 0.0;
+    double s1, s2, r = fa_exp_reduce_d(s, &s1, &s2);
+    return ((m * (fa_exp_poly_d(r) * (1.0 + rest))) * s1) * s2;
+}
+
 static inline double fa_exp2sum_d(double hi, double lo)
 {
-    double s = hi + lo;
-    return fa_exp_d(s) * (1.0 + ((hi - s) + lo));
+    return fa_exp_mul_d(hi, lo, 1.0);
 }
 
 /* Horner's rule over a constant table; gcc unrolls it completely. */
 static inline double fa_poly_d(const double *c, int n, double t)
 {
     double p = c[n - 1];
+#pragma GCC unroll 40
     for (int i = n - 2; i >= 0; i--) {
         p = p * t + c[i];
     }
@@ -267,12 +299,13 @@ static inline double fa_log1p_d(double x)
     const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
     double u = 1.0 + x;
     int64_t iu = fa_bits_d(u) + (0x3ff0000000000000LL - 0x3fe6a09e667f3bcdLL);
-    int64_t k = (iu >> 52) - 1023;
+    /* k and its tests in double: SSE2 has no 64-bit compares or shifts */
+    int64_t k = (int64_t)((uint64_t)iu >> 52) - 1023;
     double m = fa_from_bits_d((iu & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL);
-    double c = (k >= 2 ? 1.0 - (u - x) : x - (u - 1.0)) / u;
-    double f = k == 0 ? x : m - 1.0;
-    c = k == 0 ? 0.0 : c;
     double dk = fa_from_bits_d(fa_bits_d(magic) + k) - magic;
+    double c = (dk >= 2.0 ? 1.0 - (u - x) : x - (u - 1.0)) / u;
+    double f = dk == 0.0 ? x : m - 1.0;
+    c = dk == 0.0 ? 0.0 : c;
     double s = f / (2.0 + f), z = s * s, w = z * z;
     double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01
                 + w * 1.531383769920937332e-01));
@@ -281,7 +314,8 @@ static inline double fa_log1p_d(double x)
     double hfsq = 0.5 * f * f;
     double r = dk * 6.93147180369123816490e-01
                - ((hfsq - (s * (hfsq + t1 + t2) + (dk * 1.90821492927058770002e-10 + c))) - f);
-    r = x == 0 || x == (double)INFINITY ? x : r;  /* -0.0 and +inf */
+    r = x == 0 ? x : r;                  /* -0.0 */
+    r = x == (double)INFINITY ? x : r;
     r = x == -1.0 ? -(double)INFINITY : r;
     return x < -1.0 ? (double)NAN : r;
 }

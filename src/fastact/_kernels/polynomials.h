@@ -58,9 +58,10 @@ static const double fa_tanhshrink_poly[16] = {
     2.6330772232959337e-07,
     -2.5155023659382105e-08};
 
-/* gelu'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu'), |d| <= 0.5 */
+/* gelu'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu'), |d| < RADIUS */
 #define FA_gelu_X0_HI -0.7517915246935645
 #define FA_gelu_X0_LO 1.4956759177009883e-17
+#define FA_gelu_RADIUS 0.5
 /* p; max relative error 6.7e-17 */
 static const double fa_gelu_root_poly[18] = {
     0.4314939923140469,
@@ -82,9 +83,10 @@ static const double fa_gelu_root_poly[18] = {
     -3.3383485395431794e-08,
     -1.2408918683387954e-09};
 
-/* gelu_tanh'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu_tanh'), |d| <= 0.5 */
+/* gelu_tanh'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu_tanh'), |d| < RADIUS */
 #define FA_gelu_tanh_X0_HI -0.7524614220710163
 #define FA_gelu_tanh_X0_LO 3.635560509207687e-17
+#define FA_gelu_tanh_RADIUS 0.5
 /* p; max relative error 5.4e-17 */
 static const double fa_gelu_tanh_root_poly[19] = {
     0.4304000910248585,
@@ -107,9 +109,10 @@ static const double fa_gelu_tanh_root_poly[19] = {
     1.2278403207499808e-07,
     6.232956674932941e-08};
 
-/* silu'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of silu'), |d| <= 0.5 */
+/* silu'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of silu'), |d| < RADIUS */
 #define FA_silu_X0_HI -1.2784645427610737
 #define FA_silu_X0_LO -1.0946994183093437e-16
+#define FA_silu_RADIUS 0.5
 /* p; max relative error 5.3e-17 */
 static const double fa_silu_root_poly[16] = {
     0.2178117057198001,
@@ -129,28 +132,33 @@ static const double fa_silu_root_poly[16] = {
     -8.792633549079633e-08,
     -1.609229251556843e-08};
 
-/* mish'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of mish'), |d| <= 0.5 */
+/* mish'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of mish'), |d| < RADIUS */
 #define FA_mish_X0_HI -1.1924312145154952
 #define FA_mish_X0_LO -4.8484829848031044e-17
-/* p; max relative error 7.2e-17 */
-static const double fa_mish_root_poly[18] = {
+#define FA_mish_RADIUS 0.75
+/* p; max relative error 8.1e-17 */
+static const double fa_mish_root_poly[22] = {
     0.2669479140495345,
     0.20473126408010586,
-    0.04190782104360991,
-    -0.020271822716684373,
-    -0.015821126561737238,
-    -0.003360684927009581,
-    0.0010924055411067107,
-    0.0009898181015671847,
-    0.00025412936040103884,
-    -4.1961484488379944e-05,
-    -5.582887340113705e-05,
-    -1.729940397134961e-05,
-    9.424242414564446e-07,
-    2.9097212527873483e-06,
-    1.0730833154326376e-06,
-    2.333220945192144e-08,
-    -1.449383303841311e-07,
-    -5.426319813644813e-08};
+    0.041907821043609995,
+    -0.020271822716684196,
+    -0.01582112656174192,
+    -0.003360684927026774,
+    0.0010924055411812793,
+    0.0009898181022263601,
+    0.0002541293604990961,
+    -4.196149742259632e-05,
+    -5.5828887819061766e-05,
+    -1.729925920941236e-05,
+    9.42592429416651e-07,
+    2.9087594808906327e-06,
+    1.0721520883729263e-06,
+    2.708243485637711e-08,
+    -1.4217984522326668e-07,
+    -6.218467505128682e-08,
+    -4.1436628411303985e-09,
+    6.989232509654139e-09,
+    2.4071955580421294e-09,
+    9.113063907926458e-12};
 
 #endif
