@@ -216,7 +216,7 @@ def _mp_at(func, x, mask, **params):
     return out
 
 
-def _near_root(x0, radius=0.3):
+def _near_root(x0, radius=0.6):
     return lambda x: np.abs(x - x0) < radius
 
 
@@ -458,7 +458,7 @@ def mish_derivative(x):
     xc = np.clip(x, -1000, 1000)
     d = np.tanh(sp) + xc * (1 / np.cosh(sp)) ** 2 * sigmoid(x)
     d = np.where((d == 0) & (x < 0), -0.0, d)  # f' < 0 there: underflows to -0.0
-    near = _near_root(_MISH_X0)(x)
+    near = _near_root(_MISH_X0, 1.3)(x)  # cancels over a wide range
     return np.where(near, _mp_at(mp_mish_derivative, x, near), d)
 
 
@@ -607,6 +607,25 @@ def hardshrink(x, lambd=0.5):
     return np.where(np.isnan(x), x, np.where(np.abs(x) > lambd, x, 0.0))
 
 
+def _shrink_reference(forward, mp_forward, special, formula_words):
+    """softshrink and hardshrink: the same derivative, parameter and zeros."""
+    return Reference(
+        forward=forward,
+        derivative=shrink_derivative,
+        derivative_from_y=shrink_derivative_from_y,  # y != 0 iff |x| > lambd
+        lipschitz_from_y=0.0,
+        mp_forward=mp_forward,
+        mp_derivative=lambda x, lambd=0.5: mpmath.mpf(1 if abs(x) > lambd else 0),
+        defaults={"lambd": 0.5},
+        param_cases=({}, {"lambd": 0.0}, {"lambd": 2.25}),
+        limits=lambda lambd=0.5: (-INF, INF),
+        kinks=lambda lambd=0.5: (-lambd, lambd),
+        special=((0.0, 0.0, 0.0), (-0.0, 0.0, 0.0), (0.5, 0.0, 0.0)) + special
+        + ((INF, INF, 1.0), (-INF, -INF, 1.0), (NAN, NAN, NAN)),
+        formula_words=formula_words,
+    )
+
+
 @_quiet
 def threshold(x, threshold=0.5, value=-1.0):
     return np.where(np.isnan(x), x, np.where(x > threshold, x, value))
@@ -670,6 +689,29 @@ def sparse_sigmoid_derivative(x):
 @_quiet
 def sparse_sigmoid_derivative_from_y(y):
     return _pieces(y, ((y > 0) & (y < 1), 0.5), (True, 0.0))
+
+
+def _gated_reference(forward, derivative, mp_forward, mp_derivative, far, formula_words):
+    """x * gate(x) with gate(-inf) = 0, gate(0) = 1/2, gate(inf) = 1 (gelu,
+    gelu_tanh, silu): f' < 0 below its root, so the zeros there are -0.0."""
+    return Reference(
+        forward=forward,
+        derivative=derivative,
+        derivative_from_y=None,
+        mp_forward=mp_forward,
+        mp_derivative=mp_derivative,
+        limits=lambda: (-0.0, INF),
+        special=(
+            (0.0, 0.0, 0.5),
+            (-0.0, -0.0, 0.5),
+            (far, -0.0, -0.0),
+            (1000.0, 1000.0, 1.0),
+            (INF, INF, 1.0),
+            (-INF, -0.0, -0.0),
+            (NAN, NAN, NAN),
+        ),
+        formula_words=formula_words,
+    )
 
 
 # ---- the table --------------------------------------------------------------
@@ -875,60 +917,15 @@ REFERENCES = {
         ),
         formula_words=("exp(x / alpha) - 1",),
     ),
-    "gelu": Reference(
-        forward=gelu,
-        derivative=gelu_derivative,
-        derivative_from_y=None,
-        mp_forward=mp_gelu,
-        mp_derivative=mp_gelu_derivative,
-        limits=lambda: (-0.0, INF),
-        special=(
-            (0.0, 0.0, 0.5),
-            (-0.0, -0.0, 0.5),
-            (-40.0, -0.0, -0.0),  # below the smallest double, silently
-            (1000.0, 1000.0, 1.0),
-            (INF, INF, 1.0),
-            (-INF, -0.0, -0.0),
-            (NAN, NAN, NAN),
-        ),
-        formula_words=("erfc(-x / sqrt(2))",),
-    ),
-    "gelu_tanh": Reference(
-        forward=gelu_tanh,
-        derivative=gelu_tanh_derivative,
-        derivative_from_y=None,
-        mp_forward=mp_gelu_tanh,
-        mp_derivative=mp_gelu_tanh_derivative,
-        limits=lambda: (-0.0, INF),
-        special=(
-            (0.0, 0.0, 0.5),
-            (-0.0, -0.0, 0.5),
-            (-40.0, -0.0, -0.0),
-            (1000.0, 1000.0, 1.0),
-            (INF, INF, 1.0),
-            (-INF, -0.0, -0.0),
-            (NAN, NAN, NAN),
-        ),
-        formula_words=("0.044715",),
-    ),
-    "silu": Reference(
-        forward=silu,
-        derivative=silu_derivative,
-        derivative_from_y=None,  # not monotonic: y does not determine x
-        mp_forward=mp_silu,
-        mp_derivative=mp_silu_derivative,
-        limits=lambda: (-0.0, INF),
-        special=(
-            (0.0, 0.0, 0.5),
-            (-0.0, -0.0, 0.5),
-            (-1000.0, -0.0, -0.0),
-            (1000.0, 1000.0, 1.0),
-            (INF, INF, 1.0),
-            (-INF, -0.0, -0.0),
-            (NAN, NAN, NAN),
-        ),
-        formula_words=("sigmoid(x)",),
-    ),
+    "gelu": _gated_reference(gelu, gelu_derivative, mp_gelu, mp_gelu_derivative,
+                             far=-40.0,  # below the smallest double, silently
+                             formula_words=("erfc(-x / sqrt(2))",)),
+    "gelu_tanh": _gated_reference(gelu_tanh, gelu_tanh_derivative, mp_gelu_tanh,
+                                  mp_gelu_tanh_derivative, far=-40.0,
+                                  formula_words=("0.044715",)),
+    # silu: not monotonic, so y does not determine x
+    "silu": _gated_reference(silu, silu_derivative, mp_silu, mp_silu_derivative,
+                             far=-1000.0, formula_words=("sigmoid(x)",)),
     "mish": Reference(
         forward=mish,
         derivative=mish_derivative,
@@ -1066,53 +1063,17 @@ REFERENCES = {
         ),
         formula_words=("x - tanh(x)",),
     ),
-    "softshrink": Reference(
-        forward=softshrink,
-        derivative=shrink_derivative,
-        derivative_from_y=shrink_derivative_from_y,  # y != 0 iff |x| > lambd
-        lipschitz_from_y=0.0,
-        mp_forward=lambda x, lambd=0.5: (x - lambd if x > lambd else x + lambd if x < -lambd
-                                         else mpmath.mpf(0)),
-        mp_derivative=lambda x, lambd=0.5: mpmath.mpf(1 if abs(x) > lambd else 0),
-        defaults={"lambd": 0.5},
-        param_cases=({}, {"lambd": 0.0}, {"lambd": 2.25}),
-        limits=lambda lambd=0.5: (-INF, INF),
-        kinks=lambda lambd=0.5: (-lambd, lambd),
-        special=(
-            (0.0, 0.0, 0.0),
-            (-0.0, 0.0, 0.0),
-            (0.5, 0.0, 0.0),
-            (1.0, 0.5, 1.0),
-            (-1.0, -0.5, 1.0),
-            (INF, INF, 1.0),
-            (-INF, -INF, 1.0),
-            (NAN, NAN, NAN),
-        ),
-        formula_words=("x - lambd",),
-    ),
-    "hardshrink": Reference(
-        forward=hardshrink,
-        derivative=shrink_derivative,
-        derivative_from_y=shrink_derivative_from_y,
-        lipschitz_from_y=0.0,
-        mp_forward=lambda x, lambd=0.5: x if abs(x) > lambd else mpmath.mpf(0),
-        mp_derivative=lambda x, lambd=0.5: mpmath.mpf(1 if abs(x) > lambd else 0),
-        defaults={"lambd": 0.5},
-        param_cases=({}, {"lambd": 0.0}, {"lambd": 2.25}),
-        limits=lambda lambd=0.5: (-INF, INF),
-        kinks=lambda lambd=0.5: (-lambd, lambd),
-        special=(
-            (0.0, 0.0, 0.0),
-            (-0.0, 0.0, 0.0),
-            (0.5, 0.0, 0.0),
-            (1.0, 1.0, 1.0),
-            (-1.0, -1.0, 1.0),
-            (INF, INF, 1.0),
-            (-INF, -INF, 1.0),
-            (NAN, NAN, NAN),
-        ),
-        formula_words=("lambd",),
-    ),
+    "softshrink": _shrink_reference(
+        softshrink,
+        lambda x, lambd=0.5: (x - lambd if x > lambd else x + lambd if x < -lambd
+                              else mpmath.mpf(0)),
+        ((1.0, 0.5, 1.0), (-1.0, -0.5, 1.0)),
+        ("x - lambd",)),
+    "hardshrink": _shrink_reference(
+        hardshrink,
+        lambda x, lambd=0.5: x if abs(x) > lambd else mpmath.mpf(0),
+        ((1.0, 1.0, 1.0), (-1.0, -1.0, 1.0)),
+        ("lambd",)),
     "threshold": Reference(
         forward=threshold,
         derivative=threshold_derivative,

@@ -71,6 +71,14 @@ def _require(valid, message):
     return None if numpy.all(valid) else message
 
 
+# softshrink's and hardshrink's parameter (torch rejects lambd < 0 too)
+_LAMBD = Param("lambd", 0.5, "half-width of the zero region (>= 0)")
+
+
+def _check_lambd(lambd):
+    return _require(lambd >= 0, "lambd must be >= 0")
+
+
 SPECS = (
     Spec(
         name="sigmoid",
@@ -325,8 +333,8 @@ SPECS = (
         torch="torch.nn.functional.softshrink",
         jax="-",
         grain=PIECEWISE,
-        params=(Param("lambd", 0.5, "half-width of the zero region (>= 0)"),),
-        check=lambda lambd: _require(lambd >= 0, "lambd must be >= 0"),
+        params=(_LAMBD,),
+        check=_check_lambd,
         doc="Soft thresholding: shrinks x towards 0 by lambd.",
     ),
     Spec(
@@ -338,8 +346,8 @@ SPECS = (
         torch="torch.nn.functional.hardshrink",
         jax="-",
         grain=PIECEWISE,
-        params=(Param("lambd", 0.5, "half-width of the zero region (>= 0)"),),
-        check=lambda lambd: _require(lambd >= 0, "lambd must be >= 0"),
+        params=(_LAMBD,),
+        check=_check_lambd,
         doc="Hard thresholding: 0 on [-lambd, lambd], x elsewhere.",
     ),
     Spec(

@@ -88,8 +88,8 @@ static inline double fa_gelu_derivative_core_d(double x)
     const double c = 0.3989422804014327;
     double hi, lo, f, z, xc, small = fa_erfc_parts_d(x, &hi, &lo, &f, &z, &xc);
     double e = fa_exp_mul_d(hi, lo, 1.0);
-    double lower = fa_exp_mul_d(hi, lo, 0.5 * f + xc * c);  /* z >= 0.5 */
-    double other = 0.5 * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f) + xc * e * c;
+    double lower = fa_exp_mul_d(hi, lo, FA_FMA_D(xc, c, 0.5 * f));  /* z >= 0.5 */
+    double other = FA_FMA_D(xc * e, c, 0.5 * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f));
     double d = z >= 0.5 ? lower : other;
     return FA_NEAR_ROOT(gelu, x) ? FA_ROOT_POLY(gelu, x) : d;
 }

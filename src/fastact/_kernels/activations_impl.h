@@ -129,31 +129,22 @@ static inline FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
     return (FA_T)fa_celu_derivative_core_d(x, alpha);
 }
 
-/* ---- gelu (exact and tanh), mish, softplus, log_sigmoid, tanhshrink ------
- * Computed in double for float32 as well (cores in activations.h). */
-static inline FA_T FA_F(fa_gelu)(FA_T x) { return (FA_T)fa_gelu_core_d(x); }
-static inline FA_T FA_F(fa_gelu_derivative)(FA_T x)
-{
-    return (FA_T)fa_gelu_derivative_core_d(x);
-}
-static inline FA_T FA_F(fa_gelu_tanh)(FA_T x) { return (FA_T)fa_gelu_tanh_core_d(x); }
-static inline FA_T FA_F(fa_gelu_tanh_derivative)(FA_T x)
-{
-    return (FA_T)fa_gelu_tanh_derivative_core_d(x);
-}
-
-/* ---- silu: x * sigmoid(x), in double (sigmoid(-100) is a float subnormal) */
-static inline FA_T FA_F(fa_silu)(FA_T x) { return (FA_T)fa_silu_core_d(x); }
-static inline FA_T FA_F(fa_silu_derivative)(FA_T x)
-{
-    return (FA_T)fa_silu_derivative_core_d(x);
-}
-
-static inline FA_T FA_F(fa_mish)(FA_T x) { return (FA_T)fa_mish_core_d(x); }
-static inline FA_T FA_F(fa_mish_derivative)(FA_T x)
-{
-    return (FA_T)fa_mish_derivative_core_d(x);
-}
+/* ---- gelu (exact and tanh), silu, mish, log_sigmoid ----------------------
+ * Computed in double for float32 as well: the cores fa_NAME_core_d and
+ * fa_NAME_derivative_core_d of activations.h (a float32 sigmoid(-100) is
+ * already subnormal; gelu's tails need exact exp arguments). */
+#define FA_FROM_DOUBLE_CORES(name) \
+    static inline FA_T FA_F(fa_##name)(FA_T x) { return (FA_T)fa_##name##_core_d(x); } \
+    static inline FA_T FA_F(fa_##name##_derivative)(FA_T x) \
+    { \
+        return (FA_T)fa_##name##_derivative_core_d(x); \
+    }
+FA_FROM_DOUBLE_CORES(gelu)
+FA_FROM_DOUBLE_CORES(gelu_tanh)
+FA_FROM_DOUBLE_CORES(silu)
+FA_FROM_DOUBLE_CORES(mish)
+FA_FROM_DOUBLE_CORES(log_sigmoid)
+#undef FA_FROM_DOUBLE_CORES
 
 static inline FA_T FA_F(fa_softplus)(FA_T x, FA_T beta, FA_T threshold)
 {
@@ -164,11 +155,6 @@ static inline FA_T FA_F(fa_softplus_derivative)(FA_T x, FA_T beta, FA_T threshol
     return (FA_T)fa_softplus_derivative_core_d(x, beta, threshold);
 }
 
-static inline FA_T FA_F(fa_log_sigmoid)(FA_T x) { return (FA_T)fa_log_sigmoid_core_d(x); }
-static inline FA_T FA_F(fa_log_sigmoid_derivative)(FA_T x)
-{
-    return (FA_T)fa_log_sigmoid_derivative_core_d(x);
-}
 /* sigmoid(-x) = 1 - exp(y), accurate where it is tiny (y -> -0) */
 static inline FA_T FA_F(fa_log_sigmoid_derivative_from_y)(FA_T y)
 {
