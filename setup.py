@@ -62,7 +62,7 @@ def kernels(target):
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         depends=[
             os.path.relpath(os.path.join(SRC, "_kernels", h))
-            for h in ("fastmath.h", "activations.h", "activations_impl.h")
+            for h in ("fastmath.h", "polynomials.h", "activations.h", "activations_impl.h")
         ]
         + [os.path.relpath(os.path.join(SRC, "_catalog.py"))],
     )
