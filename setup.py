@@ -38,7 +38,7 @@ MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 
 TEMPLATES = ("_ufuncs.pyx.tp", "_axis.pyx.tp")
-HEADERS = ("fastmath.h", "activations.h", "activations_impl.h", "glu_impl.h", "axis_impl.h")
+HEADERS = ("fastmath.h", "polynomials.h", "activations.h", "activations_impl.h", "glu_impl.h", "axis_impl.h")
 
 
 def render(target):

@@ -140,11 +140,12 @@ def ulp_error(actual, exact, dtype):
 
 def describe_worst(err, x, actual, expected, count=5):
     """The worst `count` elements, for an assertion message."""
-    shape = np.shape(err) or (1,)  # before raveling: x etc. have err's shape
-    err = np.asarray(err).ravel()
-    order = np.argsort(-np.where(np.isnan(err), np.inf, err), kind="stable")[:count]
-    cols = [np.broadcast_to(np.asarray(a), shape).ravel()
+    err = np.asarray(err)
+    # broadcast before raveling: a 2-d x against a 2-d err
+    cols = [np.broadcast_to(np.asarray(a), err.shape or (1,)).ravel()
             if a is not None else None for a in (x, actual, expected)]
+    err = err.ravel()
+    order = np.argsort(-np.where(np.isnan(err), np.inf, err), kind="stable")[:count]
     lines = []
     for i in order:
         xs, a, e = (repr(c[i]) if c is not None else "-" for c in cols)

@@ -62,7 +62,14 @@ def test_signature(act, ref):
     params = list(sig.parameters.values())
     assert params[0].name == "x" and params[0].kind is inspect.Parameter.POSITIONAL_ONLY
     assert params[-1].name == "out" and params[-1].kind is inspect.Parameter.KEYWORD_ONLY
-    assert {p.name: p.default for p in params[1:-1]} == ref.defaults
+    expected = {n: inspect.Parameter.empty if n in ref.required else v
+                for n, v in ref.defaults.items()}
+    option = act.spec.option
+    if option:  # keyword-only, before out
+        assert params[-2].name == option.name and params[-2].default == option.default
+        assert params[-2].kind is inspect.Parameter.KEYWORD_ONLY
+        params = params[:-1]
+    assert {p.name: p.default for p in params[1:-1]} == expected
 
 
 def test_ufuncs(act):
@@ -245,8 +252,13 @@ def test_ufunc_at(act, dtype):
     x0 = value_mix(dtype, 50)
     x = x0.copy()
     idx = np.array([0, 3, 3 + 10, 49])
+    params = [dtype.type(p) for p in ufunc_params(act, {})]
+    if act.ufunc.nin > 2:  # NumPy's own limit, reported by NumPy
+        with pytest.raises(ValueError, match="unary and binary"):
+            act.ufunc.at(x, idx, *params)
+        return
     # parameters as dtype scalars: ufunc.at does not treat Python floats as weak
-    act.ufunc.at(x, idx, *[dtype.type(p) for p in ufunc_params(act, {})])
+    act.ufunc.at(x, idx, *params)
     expected = x0.copy()
     expected[idx] = act(x0[idx])
     assert_identical(x, expected)
@@ -390,6 +402,121 @@ def test_bad_parameter_dtype_raises_type_error(act, bad):
                  lambda: act.backward(x, x=x, **{name: bad})]:
         with pytest.raises(TypeError, match=r"%s.*%s" % (re.escape(act.name), name)):
             call()
+
+
+# ---- parameter checks, required parameters, options, aliases -----------------------
+
+# Parameters the catalog rejects (with ValueError, before anything is written);
+# arrays are checked elementwise.
+INVALID_PARAMS = [
+    ("hardtanh", {"min_val": 2.0, "max_val": 1.0}, "min_val must be <= max_val"),
+    ("hardtanh", {"min_val": np.array([0.0, 2.0]), "max_val": 1.0}, "min_val must be <= max_val"),
+    ("softshrink", {"lambd": -0.5}, "lambd must be >= 0"),
+    ("softshrink", {"lambd": np.nan}, "lambd must be >= 0"),
+    ("hardshrink", {"lambd": -1e-30}, "lambd must be >= 0"),
+    ("hardshrink", {"lambd": np.array([0.5, -0.5])}, "lambd must be >= 0"),
+    ("celu", {"alpha": 0.0}, "alpha must be nonzero"),
+    ("softplus", {"beta": 0.0}, "beta must be nonzero"),
+    ("squareplus", {"b": -1.0}, "b must be >= 0"),
+]
+
+
+@pytest.mark.parametrize("name, params, message", INVALID_PARAMS,
+                         ids=["%s-%d" % (c[0], i) for i, c in enumerate(INVALID_PARAMS)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_invalid_parameters_raise_value_error_untouched(name, params, message, dtype):
+    act = fa.ACTIVATIONS[name]
+    x = np.linspace(-3, 3, 8).astype(dtype)
+    out, out2 = np.full_like(x, 7.0), np.full_like(x, 7.0)
+    calls = [lambda: act(x, out=out, **params),
+             lambda: act.derivative(x, out=out, **params),
+             lambda: act.value_and_derivative(x, out=(out, out2), **params),
+             lambda: act.backward(x, x=x, out=out, **params)]
+    if act.backward_uses == "y":
+        calls.append(lambda: act.backward(x, y=x, out=out, **params))
+    for call in calls:
+        info = _untouched_after(ValueError, call, out, out2)
+        assert re.search(r"fastact\.%s\b.*%s" % (name, re.escape(message)), str(info.value))
+    name0, value0 = next(iter(params.items()))
+    if np.ndim(value0) == 0:  # by position too: the same single check
+        position = act.param_names.index(name0)
+        args = [params.get(n, d) for n, d in zip(act.param_names, act.defaults)][:position + 1]
+        _untouched_after(ValueError, lambda: act(x, *args, out=out), out)
+
+
+def test_valid_edge_parameters_are_accepted():
+    x = np.linspace(-3, 3, 7)
+    assert_identical(fa.softshrink(x, 0.0), np.where(x == 0, 0.0, x))
+    assert_identical(fa.hardshrink(x, lambd=0.0), np.where(x == 0, 0.0, x))
+    assert_identical(fa.hardtanh(x, 0.5, 0.5), np.full_like(x, 0.5))
+    np.testing.assert_array_equal(fa.squareplus(x, b=0.0), fa.relu(x))
+
+
+def test_threshold_parameters_are_required():
+    """torch.nn.functional.threshold has no defaults: neither has fastact's."""
+    act = fa.threshold
+    assert act.defaults == (None, None)
+    sig = inspect.signature(act)
+    assert all(sig.parameters[n].default is inspect.Parameter.empty
+               for n in ("threshold", "value"))
+    x = np.linspace(-2, 2, 5)
+    out = np.full_like(x, 7.0)
+    for call in [lambda: act(x), lambda: act(x, 0.5), lambda: act(x, value=1.0, out=out),
+                 lambda: act.derivative(x), lambda: act.value_and_derivative(x, 0.5),
+                 lambda: act.backward(x, x=x, out=out),
+                 lambda: act.backward(x, x=x, threshold=0.5, out=out)]:
+        info = _untouched_after(TypeError, call, out)
+        assert "threshold" in str(info.value) and "required" in str(info.value)
+    assert_identical(act(x, 0.5, -1.0), np.array([-1.0, -1.0, -1.0, 1.0, 2.0]))
+    assert_identical(act(x, threshold=0.5, value=-1.0), act(x, 0.5, -1.0))
+    assert_identical(act.backward(np.ones_like(x), x=x, threshold=0.5, value=-1.0),
+                     np.array([0.0, 0.0, 0.0, 1.0, 1.0]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gelu_approximate_selects_gelu_tanh(dtype):
+    x = value_mix(dtype, 200)
+    g = grads_like(x)
+    exact, tanh = fa.gelu, fa.gelu_tanh
+    assert_identical(exact(x, approximate="tanh"), tanh(x))
+    assert_identical(exact(x, approximate="none"), exact(x))
+    assert_identical(exact.derivative(x, approximate="tanh"), tanh.derivative(x))
+    for a, b in zip(exact.value_and_derivative(x, approximate="tanh"),
+                    tanh.value_and_derivative(x)):
+        assert_identical(a, b)
+    assert_identical(exact.backward(g, x=x, approximate="tanh"), tanh.backward(g, x=x))
+    assert_identical(exact.backward(g, x=x, approximate="none"), exact.backward(g, x=x))
+    assert not np.array_equal(exact(x), tanh(x))
+    sig = inspect.signature(exact)
+    assert sig.parameters["approximate"].default == "none"
+
+
+@pytest.mark.parametrize("bad", ["Tanh", "exact", "", None, True, 1])
+def test_gelu_unknown_approximate_raises_value_error_untouched(bad):
+    x = np.linspace(-2, 2, 5)
+    out, out2 = np.full_like(x, 7.0), np.full_like(x, 7.0)
+    for call in [lambda: fa.gelu(x, approximate=bad, out=out),
+                 lambda: fa.gelu.derivative(x, approximate=bad, out=out),
+                 lambda: fa.gelu.value_and_derivative(x, approximate=bad, out=(out, out2)),
+                 lambda: fa.gelu.backward(x, x=x, approximate=bad, out=out)]:
+        info = _untouched_after(ValueError, call, out, out2)
+        assert "approximate" in str(info.value) and "'tanh'" in str(info.value)
+
+
+@pytest.mark.parametrize("alias, name", [("swish", "silu"), ("hard_silu", "hardswish")])
+def test_aliases_are_the_same_object(alias, name):
+    assert getattr(fa, alias) is getattr(fa, name) is fa.ACTIVATIONS[name]
+    assert alias in fa.__all__ and alias not in fa.ACTIVATIONS
+    assert alias in getattr(fa, name).spec.aliases
+    assert getattr(fa, name) in fa.catalog()
+
+
+def test_catalog_order():
+    assert [a.name for a in fa.catalog()] == [
+        "sigmoid", "tanh", "relu", "leaky_relu", "relu6", "hardtanh", "elu", "selu", "celu",
+        "gelu", "gelu_tanh", "silu", "mish", "softplus", "softsign", "hardsigmoid",
+        "hardswish", "log_sigmoid", "tanhshrink", "softshrink", "hardshrink", "threshold",
+        "squareplus", "sparse_plus", "sparse_sigmoid"]
 
 
 # ---- __array_ufunc__ ------------------------------------------------------------------

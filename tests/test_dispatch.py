@@ -42,16 +42,18 @@ CHILD = """
     inputs = np.load(sys.argv[1])
     results = {}
     for act in fa.catalog():
+        # required parameters (threshold's) get 0.5
+        p = {n: 0.5 for n, d in zip(act.param_names, act.defaults) if d is None}
         for dt in ("float32", "float64"):
             x, g, y = inputs["x_" + dt], inputs["g_" + dt], inputs["y_" + dt]
-            results[act.name + "/forward/" + dt] = act(x)
-            results[act.name + "/derivative/" + dt] = act.derivative(x)
-            v, d = act.value_and_derivative(x)
+            results[act.name + "/forward/" + dt] = act(x, **p)
+            results[act.name + "/derivative/" + dt] = act.derivative(x, **p)
+            v, d = act.value_and_derivative(x, **p)
             results[act.name + "/vad_y/" + dt] = v
             results[act.name + "/vad_d/" + dt] = d
-            results[act.name + "/backward_x/" + dt] = act.backward(g, x=x)
+            results[act.name + "/backward_x/" + dt] = act.backward(g, x=x, **p)
             if act.backward_uses == "y":
-                results[act.name + "/backward_y/" + dt] = act.backward(g, y=y)
+                results[act.name + "/backward_y/" + dt] = act.backward(g, y=y, **p)
     np.savez(sys.argv[2], **results)
     print(json.dumps(fa.config()))
 """
@@ -78,11 +80,12 @@ def _inputs():
 
 def _mine(act, kind, inputs, dt):
     x, g, y = inputs["x_" + dt], inputs["g_" + dt], inputs["y_" + dt]
-    return {"forward": lambda: act(x), "derivative": lambda: act.derivative(x),
-            "vad_y": lambda: act.value_and_derivative(x)[0],
-            "vad_d": lambda: act.value_and_derivative(x)[1],
-            "backward_x": lambda: act.backward(g, x=x),
-            "backward_y": lambda: act.backward(g, y=y)}[kind]()
+    p = {n: 0.5 for n, d in zip(act.param_names, act.defaults) if d is None}
+    return {"forward": lambda: act(x, **p), "derivative": lambda: act.derivative(x, **p),
+            "vad_y": lambda: act.value_and_derivative(x, **p)[0],
+            "vad_d": lambda: act.value_and_derivative(x, **p)[1],
+            "backward_x": lambda: act.backward(g, x=x, **p),
+            "backward_y": lambda: act.backward(g, y=y, **p)}[kind]()
 
 
 _RESULTS = {}

@@ -33,13 +33,42 @@ from ._threads import get_num_threads, set_num_threads, threads
 __version__ = "0.1.0"
 
 ACTIVATIONS: Dict[str, Activation] = {s.name: Activation(s, _kernels.UFUNCS) for s in _SPECS}
+for _act in ACTIVATIONS.values():
+    if _act.spec.option:
+        _act.variants = {v: ACTIVATIONS[n] for v, n in _act.spec.option.choices.items()}
+# Other names of the same objects: fastact.swish is fastact.silu.
+ALIASES: Dict[str, Activation] = {a: ACTIVATIONS[s.name] for s in _SPECS for a in s.aliases}
 globals().update(ACTIVATIONS)
+globals().update(ALIASES)
 # The same names declared for type checkers, which cannot see through
 # globals(); tests/test_typing.py checks them against the catalog.
 sigmoid: Activation
 tanh: Activation
 relu: Activation
 leaky_relu: Activation
+relu6: Activation
+hardtanh: Activation
+elu: Activation
+selu: Activation
+celu: Activation
+gelu: Activation
+gelu_tanh: Activation
+silu: Activation
+mish: Activation
+softplus: Activation
+softsign: Activation
+hardsigmoid: Activation
+hardswish: Activation
+log_sigmoid: Activation
+tanhshrink: Activation
+softshrink: Activation
+hardshrink: Activation
+threshold: Activation
+squareplus: Activation
+sparse_plus: Activation
+sparse_sigmoid: Activation
+swish: Activation
+hard_silu: Activation
 
 
 def catalog() -> List[Activation]:
@@ -78,7 +107,7 @@ def show_config() -> None:
 
 
 __all__ = ["Activation", "catalog", "config", "show_config", "get_num_threads",
-           "set_num_threads", "threads", *ACTIVATIONS, *_AXIS_FUNCTIONS]
+           "set_num_threads", "threads", *ACTIVATIONS, *ALIASES, *_AXIS_FUNCTIONS]
 
 
 # The training-loop layer (pure Python on top of the activations above).

@@ -90,6 +90,13 @@ class Activation(ActivationBase):
         self.backward_from_y_ufunc = ufuncs.get(spec.name + "_backward_from_y")
         self.param_names = tuple(p.name for p in spec.params)
         self.defaults = tuple(p.default for p in spec.params)
+        required = any(p.default is None for p in spec.params)
+        # The compiled fast path takes Python-float parameters as they are;
+        # validated parameters and options go through _bind.
+        self.checked = bool(spec.check or spec.option or required)
+        self.fast_defaults = None if required else self.defaults
+        # option value -> Activation, filled in by fastact/__init__.py
+        self.variants = {}
         self.__signature__ = self._signature()
         self.__doc__ = self._docstring()
 
@@ -100,6 +107,9 @@ class Activation(ActivationBase):
 
     def _call_general(self, x: Any, params: Tuple[Any, ...], kwparams: Dict[str, Any],
                       out: Any) -> Any:
+        act, kwparams = self._select(kwparams)
+        if act is not self:
+            return act._call_general(x, params, kwparams, out)
         params = self._bind(params, kwparams)
         dtype = _loop_dtype(self.name, "x", x)
         return self.ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
@@ -107,6 +117,9 @@ class Activation(ActivationBase):
     def derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
                    **kwparams: ArrayLike) -> Any:
         """f'(x, params...), elementwise."""
+        act, kwparams = self._select(kwparams, "derivative")
+        if act is not self:
+            return act.derivative(x, *params, out=out, **kwparams)
         params = self._bind(params, kwparams)
         dtype = _loop_dtype(self.name, "x", x)
         return self.derivative_ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
@@ -114,6 +127,9 @@ class Activation(ActivationBase):
     def value_and_derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
                              **kwparams: ArrayLike) -> Tuple[Any, Any]:
         """(f(x), f'(x)) computed in one pass; `out` is None or a pair."""
+        act, kwparams = self._select(kwparams, "value_and_derivative")
+        if act is not self:
+            return act.value_and_derivative(x, *params, out=out, **kwparams)
         values = self._bind(params, kwparams)
         dtype = _loop_dtype(self.name, "x", x)
         try:
@@ -129,6 +145,9 @@ class Activation(ActivationBase):
 
     def _backward_general(self, grad: Any, x: Any, y: Any, out: Any,
                           kwparams: Dict[str, Any]) -> Any:
+        act, kwparams = self._select(kwparams, "backward")
+        if act is not self:
+            return act._backward_general(grad, x, y, out, kwparams)
         params = self._bind((), kwparams, "backward")
         if y is not None and self.backward_from_y_ufunc is not None:
             ufunc, name, value = self.backward_from_y_ufunc, "y", y
@@ -166,10 +185,27 @@ class Activation(ActivationBase):
 
     # ---- helpers -------------------------------------------------------
 
+    def _select(self, kwargs: Dict[str, Any],
+                method: Optional[str] = None) -> Tuple["Activation", Dict[str, Any]]:
+        """(the activation that runs, kwargs without the option): gelu's
+        approximate="tanh" picks gelu_tanh."""
+        option = self.spec.option
+        if option is None or option.name not in kwargs:
+            return self, kwargs
+        kwargs = dict(kwargs)
+        value = kwargs.pop(option.name)
+        if not isinstance(value, str) or value not in option.choices:
+            raise ValueError("fastact.%s%s: %s must be one of %s, got %r"
+                             % (self.name, "." + method if method else "", option.name,
+                                ", ".join(map(repr, option.choices)), value))
+        return self.variants[value], kwargs
+
     def _bind(self, args: Tuple[Any, ...], kwargs: Dict[str, Any],
               method: Optional[str] = None) -> Tuple[Any, ...]:
-        """The parameter values, by position or name, with the defaults."""
-        if not args and not kwargs:
+        """The parameter values, by position or name, with the defaults,
+        checked by the catalog's check (the one place parameters are
+        validated; the compiled fast path defers to it)."""
+        if not args and not kwargs and self.fast_defaults is not None:
             return self.defaults
         where = self.name + ("." + method if method else "")
         names = self.param_names
@@ -184,7 +220,17 @@ class Activation(ActivationBase):
             if i < len(args):
                 raise TypeError("%s() got multiple values for argument %r" % (where, key))
             values[i] = value
-        return tuple(self._param_value(where, n, v) for n, v in zip(names, values))
+        missing = [n for n, v in zip(names, values) if v is None]
+        if missing:
+            raise TypeError("%s() missing required argument(s): %s"
+                            % (where, ", ".join(map(repr, missing))))
+        values = tuple(self._param_value(where, n, v) for n, v in zip(names, values))
+        if self.spec.check is not None:
+            message = self.spec.check(**{n: v if isinstance(v, float) else np.asarray(v)
+                                         for n, v in zip(names, values)})
+            if message:
+                raise ValueError("fastact.%s: %s" % (where, message))
+        return values
 
     @staticmethod
     def _param_value(where: str, name: str, value: Any) -> Any:
@@ -201,8 +247,12 @@ class Activation(ActivationBase):
     def _signature(self) -> inspect.Signature:
         P = inspect.Parameter
         params = [P("x", P.POSITIONAL_ONLY)]
-        params += [P(p.name, P.POSITIONAL_OR_KEYWORD, default=p.default)
+        params += [P(p.name, P.POSITIONAL_OR_KEYWORD) if p.default is None else
+                   P(p.name, P.POSITIONAL_OR_KEYWORD, default=p.default)
                    for p in self.spec.params]
+        if self.spec.option:
+            o = self.spec.option
+            params.append(P(o.name, P.KEYWORD_ONLY, default=o.default))
         params.append(P("out", P.KEYWORD_ONLY, default=None))
         return inspect.Signature(params)
 
@@ -221,7 +271,12 @@ class Activation(ActivationBase):
         ]
         if s.params:
             lines += ["", "Parameters (scalars or arrays that broadcast with x):"]
-            lines += ["    %s : default %r, %s" % (p.name, p.default, p.doc) for p in s.params]
+            lines += ["    %s : %s, %s" % (p.name, "required" if p.default is None
+                                             else "default %r" % p.default, p.doc)
+                      for p in s.params]
+        if s.option:
+            lines += ["", "%s : default %r, %s" % (s.option.name, s.option.default,
+                                                   s.option.doc)]
         lines += [
             "",
             "float16, float32 and float64 keep their dtype; integers and bools",

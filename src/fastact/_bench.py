@@ -34,7 +34,46 @@ NUMPY_EXPRESSIONS = {
     "relu": ("np.maximum(x, 0)", "g * (x > 0)"),
     "leaky_relu": ("np.where(x > 0, x, negative_slope * x)",
                    "g * np.where(x > 0, 1, negative_slope)"),
+    "relu6": ("np.clip(x, 0, 6)", "g * ((x > 0) & (x < 6))"),
+    "hardtanh": ("np.clip(x, min_val, max_val)", "g * ((x > min_val) & (x < max_val))"),
+    "elu": ("np.where(x > 0, x, alpha * np.expm1(x))",
+            "g * np.where(x > 0, 1, alpha * np.exp(x))"),
+    "selu": ("1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))",
+             "g * np.where(x > 0, 1.0507009873554805, 1.7580993408473768 * np.exp(x))"),
+    "celu": ("np.where(x > 0, x, alpha * np.expm1(x / alpha))",
+             "g * np.where(x > 0, 1, np.exp(x / alpha))"),
+    "gelu": ("0.5 * x * (1 + scipy.special.erf(x / np.sqrt(2)))",
+             "g * (0.5 * (1 + scipy.special.erf(x / np.sqrt(2)))"
+             " + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi))"),
+    "gelu_tanh": ("0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))",
+                  "g * (0.5 * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))"
+                  " + 0.5 * x * (1 - np.tanh(0.7978845608028654 * (x + 0.044715 * x**3))**2)"
+                  " * 0.7978845608028654 * (1 + 0.134145 * x**2))"),
+    "silu": ("x / (1 + np.exp(-x))",
+             "g * (1 / (1 + np.exp(-x))) * (1 + x * (1 - 1 / (1 + np.exp(-x))))"),
+    "mish": ("x * np.tanh(np.logaddexp(0, x))",
+             "g * (np.tanh(np.logaddexp(0, x)) + x * (1 - np.tanh(np.logaddexp(0, x))**2)"
+             " / (1 + np.exp(-x)))"),
+    "softplus": ("np.where(beta * x > threshold, x, np.logaddexp(0, beta * x) / beta)",
+                 "g * np.where(beta * x > threshold, 1, 1 / (1 + np.exp(-beta * x)))"),
+    "softsign": ("x / (1 + np.abs(x))", "g * (1 - np.abs(y))**2"),
+    "hardsigmoid": ("np.clip(x / 6 + 0.5, 0, 1)", "g * ((x > -3) & (x < 3)) / 6"),
+    "hardswish": ("x * np.clip(x + 3, 0, 6) / 6",
+                  "g * np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1))"),
+    "log_sigmoid": ("-np.logaddexp(0, -x)", "g * -np.expm1(y)"),
+    "tanhshrink": ("x - np.tanh(x)", "g * np.tanh(x)**2"),
+    "softshrink": ("np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0))",
+                   "g * (y != 0)"),
+    "hardshrink": ("np.where(np.abs(x) > lambd, x, 0)", "g * (y != 0)"),
+    "threshold": ("np.where(x > threshold, x, value)", "g * (x > threshold)"),
+    "squareplus": ("(x + np.sqrt(x * x + b)) / 2", "g * (1 + x / np.sqrt(x * x + b)) / 2"),
+    "sparse_plus": ("np.where(x <= -1, 0, np.where(x >= 1, x, (x + 1)**2 / 4))",
+                    "g * np.clip((x + 1) / 2, 0, 1)"),
+    "sparse_sigmoid": ("np.clip((x + 1) / 2, 0, 1)", "g * ((y > 0) & (y < 1)) / 2"),
 }
+# Values for parameters the catalog requires (threshold's): the bench
+# calls both implementations with them.
+REQUIRED_PARAMS = {"threshold": 0.5, "value": 0.0}
 
 # The same for PyTorch (torch, F = torch.nn.functional; x, y, g are tensors
 # viewing the NumPy buffers).  Backward is the fused aten kernel autograd
@@ -106,18 +145,21 @@ def _compile(table, act, scope):
     """(forward(x), backward(g, x, y)) for `act` from `table`, or None."""
     if act.name not in table:
         return None
-    params = dict(zip(act.param_names, act.defaults))
+    params = {n: REQUIRED_PARAMS[n] if d is None else d
+              for n, d in zip(act.param_names, act.defaults)}
     # Bind parameters as lambda defaults: the lambdas then run the table's
     # expression and nothing else.
     args = "".join(", %s=%r" % kv for kv in params.items())
     forward, backward = table[act.name]
+    if scope.get("scipy", False) is None and "scipy" in forward + backward:
+        return None  # gelu's NumPy line needs scipy's erf
     return (eval("lambda x%s: %s" % (args, forward), dict(scope)),
             eval("lambda g, x, y%s: %s" % (args, backward), dict(scope)))
 
 
 def numpy_reference(act):
     """(forward(x), backward(g, x, y)) for `act` from the table, or None."""
-    return _compile(NUMPY_EXPRESSIONS, act, {"np": np})
+    return _compile(NUMPY_EXPRESSIONS, act, {"np": np, "scipy": _scipy_module()})
 
 
 def torch_reference(act):
@@ -127,6 +169,15 @@ def torch_reference(act):
         return None
     return _compile(TORCH_EXPRESSIONS, act,
                     {"torch": torch, "F": torch.nn.functional})
+
+
+def _scipy_module():
+    """scipy (gelu's erf) if installed, else None: gelu is then skipped."""
+    try:
+        import scipy.special
+        return scipy
+    except ImportError:
+        return None
 
 
 @dataclass
@@ -145,7 +196,9 @@ def make_case(act, pass_, dtype, size, seed=0):
     # Typical pre-activations, both signs, no overflow in NumPy's exp.
     x = (3 * rng.standard_normal(size)).astype(dtype)
     g = rng.standard_normal(size).astype(dtype)
-    y = act(x)
+    required = {n: REQUIRED_PARAMS[n] for n, d in zip(act.param_names, act.defaults)
+                if d is None}
+    y = act(x, **required)
     out = np.empty_like(x)
     forward, backward = numpy_reference(act)
     tref = torch_reference(act)
@@ -153,7 +206,7 @@ def make_case(act, pass_, dtype, size, seed=0):
         torch = _torch()
         tx, ty, tg = (torch.from_numpy(a) for a in (x, y, g))
     if pass_ == "forward":
-        return Case(functools.partial(act, x, out=out),
+        return Case(functools.partial(act, x, out=out, **required),
                     functools.partial(forward, x),
                     functools.partial(np.copyto, out, x),
                     x.nbytes + out.nbytes,
@@ -165,7 +218,7 @@ def make_case(act, pass_, dtype, size, seed=0):
     dst = np.empty_like(src)
     # backward takes what the function's training loop keeps: y or x.
     saved = {act.backward_uses: y if act.backward_uses == "y" else x}
-    return Case(functools.partial(act.backward, g, out=out, **saved),
+    return Case(functools.partial(act.backward, g, out=out, **saved, **required),
                 functools.partial(backward, g, x, y),
                 functools.partial(np.copyto, dst, src),
                 3 * x.nbytes,

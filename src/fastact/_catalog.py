@@ -12,14 +12,27 @@ Each entry names the C functions ``fa_<name>_<f|d>``,
 ``fa_<name>_derivative_from_y_<f|d>``.
 """
 
-from dataclasses import dataclass
-from typing import Callable, Iterator, List, Tuple
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
+
+REQUIRED = None  # a Param default: the argument must be given (as in torch)
 
 
 @dataclass(frozen=True)
 class Param:
     name: str
-    default: float
+    default: Optional[float]
+    doc: str
+
+
+@dataclass(frozen=True)
+class Option:
+    """A string argument that picks one of several activations of the
+    catalog (gelu's approximate="none" | "tanh"): value -> activation name."""
+
+    name: str
+    default: str
+    choices: Dict[str, str]
     doc: str
 
 
@@ -39,6 +52,31 @@ class Spec:
     grain: int
     params: Tuple[Param, ...] = ()
     doc: str = ""
+    # Other names of the same function in fastact's namespace.
+    aliases: Tuple[str, ...] = ()
+    # check(**params) -> None, or the message of the ValueError to raise
+    # before anything is computed; params are floats or arrays.
+    check: Optional[Callable] = None
+    option: Optional[Option] = None
+
+
+TRANSCENDENTAL, PIECEWISE = 32768, 262144  # grain sizes
+
+
+def _require(valid, message):
+    """A check: None if `valid` holds for every element (NaN fails), else
+    the message."""
+    import numpy  # only the Python API calls checks, never setup.py
+
+    return None if numpy.all(valid) else message
+
+
+# softshrink's and hardshrink's parameter (torch rejects lambd < 0 too)
+_LAMBD = Param("lambd", 0.5, "half-width of the zero region (>= 0)")
+
+
+def _check_lambd(lambd):
+    return _require(lambd >= 0, "lambd must be >= 0")
 
 
 SPECS = (
@@ -50,7 +88,7 @@ SPECS = (
         backward_uses="y",
         torch="torch.sigmoid",
         jax="jax.nn.sigmoid",
-        grain=32768,
+        grain=TRANSCENDENTAL,
         doc="The logistic function. Large negative inputs give 0.0 (and "
         "subnormals) without overflow warnings.",
     ),
@@ -62,7 +100,7 @@ SPECS = (
         backward_uses="y",
         torch="torch.tanh",
         jax="jax.nn.tanh",
-        grain=32768,
+        grain=TRANSCENDENTAL,
         doc="The hyperbolic tangent; odd, so tanh(-0.0) is -0.0.",
     ),
     Spec(
@@ -73,7 +111,7 @@ SPECS = (
         backward_uses="y",
         torch="torch.nn.functional.relu",
         jax="jax.nn.relu",
-        grain=262144,
+        grain=PIECEWISE,
         doc="The rectified linear unit, like np.maximum(x, 0): relu(-0.0) "
         "is 0.0 and NaN stays NaN. The derivative at 0 is 0, as in torch.",
     ),
@@ -85,10 +123,282 @@ SPECS = (
         backward_uses="x",
         torch="torch.nn.functional.leaky_relu",
         jax="jax.nn.leaky_relu",
-        grain=262144,
+        grain=PIECEWISE,
         params=(Param("negative_slope", 0.01, "slope for x <= 0"),),
         doc="ReLU with a small slope for negative inputs, so units never "
         "stop receiving gradient.",
+    ),
+    Spec(
+        name="relu6",
+        formula="min(max(x, 0), 6)",
+        derivative="1 if 0 < x < 6 else 0",
+        output_range="[0, 6]",
+        backward_uses="y",
+        torch="torch.nn.functional.relu6",
+        jax="jax.nn.relu6",
+        grain=PIECEWISE,
+        doc="ReLU capped at 6; relu6(-0.0) is 0.0 as relu. The derivative "
+        "at the kinks 0 and 6 is 0, as torch.",
+    ),
+    Spec(
+        name="hardtanh",
+        formula="min(max(x, min_val), max_val)",
+        derivative="1 if min_val < x < max_val else 0",
+        output_range="[min_val, max_val]",
+        backward_uses="y",
+        torch="torch.nn.functional.hardtanh",
+        jax="jax.nn.hard_tanh",
+        grain=PIECEWISE,
+        params=(Param("min_val", -1.0, "lower end of the linear region"),
+                Param("max_val", 1.0, "upper end of the linear region (>= min_val)")),
+        check=lambda min_val, max_val: _require(
+            min_val <= max_val, "min_val must be <= max_val"),
+        doc="Clamps x to [min_val, max_val]; -0.0 stays -0.0. The derivative "
+        "at the kinks is 0, as torch.",
+    ),
+    Spec(
+        name="elu",
+        formula="x if x > 0 else alpha * (exp(x) - 1)",
+        derivative="1 if x > 0 else alpha * exp(x)",
+        output_range="(-alpha, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.elu",
+        jax="jax.nn.elu",
+        grain=TRANSCENDENTAL,
+        params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha"),),
+        doc="Exponential linear unit, computed with expm1 (accurate near 0, "
+        "elu(-0.0) is -0.0).",
+    ),
+    Spec(
+        name="selu",
+        formula="scale * (x if x > 0 else alpha * (exp(x) - 1))",
+        derivative="scale if x > 0 else scale * alpha * exp(x)",
+        output_range="(-scale * alpha, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.selu",
+        jax="jax.nn.selu",
+        grain=TRANSCENDENTAL,
+        doc="Scaled ELU with torch's constants alpha = "
+        "1.6732632423543772848170429916717 and scale = "
+        "1.0507009873554804934193349852946.",
+    ),
+    Spec(
+        name="celu",
+        formula="x if x > 0 else alpha * (exp(x / alpha) - 1)",
+        derivative="1 if x > 0 else exp(x / alpha)",
+        output_range="(-alpha, inf) for alpha > 0",
+        backward_uses="x",
+        torch="torch.nn.functional.celu",
+        jax="jax.nn.celu",
+        grain=TRANSCENDENTAL,
+        params=(Param("alpha", 1.0, "scale of the negative part (nonzero)"),),
+        check=lambda alpha: _require(alpha != 0, "alpha must be nonzero"),
+        doc="Continuously differentiable ELU; alpha = 1 is elu.",
+    ),
+    Spec(
+        name="gelu",
+        formula="x * Phi(x) = x / 2 * erfc(-x / sqrt(2))",
+        derivative="Phi(x) + x * exp(-x**2 / 2) / sqrt(2 * pi)",
+        output_range="[-0.17, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.gelu",
+        jax="jax.nn.gelu(approximate=False)",
+        grain=TRANSCENDENTAL,
+        option=Option("approximate", "none", {"none": "gelu", "tanh": "gelu_tanh"},
+                      "'none' (exact, erfc) or 'tanh' (gelu_tanh), as torch"),
+        doc="Gaussian error linear unit, exact (Phi is the normal CDF); "
+        "accurate in relative terms for large negative x down to underflow. "
+        "approximate='tanh' calls gelu_tanh. Computed in double for float32.",
+    ),
+    Spec(
+        name="gelu_tanh",
+        formula="x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))",
+        derivative="(1 + t) / 2 + x / 2 * (1 - t**2) * sqrt(2 / pi) * (1 + 3 * 0.044715 * x**2)"
+        " with t = tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))",
+        output_range="[-0.17, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.gelu(approximate='tanh')",
+        jax="jax.nn.gelu",
+        grain=TRANSCENDENTAL,
+        doc="The tanh approximation of gelu (gelu(x, approximate='tanh')), "
+        "computed as x * sigmoid(2u) so large negative x keep their relative "
+        "accuracy. Computed in double for float32.",
+    ),
+    Spec(
+        name="silu",
+        formula="x * sigmoid(x)",
+        derivative="sigmoid(x) * (1 + x * (1 - sigmoid(x)))",
+        output_range="[-0.28, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.silu",
+        jax="jax.nn.silu",
+        grain=TRANSCENDENTAL,
+        aliases=("swish",),
+        doc="Sigmoid linear unit, also called swish (fastact.swish is the "
+        "same object).",
+    ),
+    Spec(
+        name="mish",
+        formula="x * tanh(softplus(x))",
+        derivative="tanh(softplus(x)) + x * sigmoid(x) * (1 - tanh(softplus(x))**2)",
+        output_range="[-0.31, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.mish",
+        jax="jax.nn.mish",
+        grain=TRANSCENDENTAL,
+        doc="Self-regularized non-monotonic activation; computed without "
+        "overflow for any x, in double for float32.",
+    ),
+    Spec(
+        name="softplus",
+        formula="log(1 + exp(beta * x)) / beta, x where beta * x > threshold",
+        derivative="sigmoid(beta * x), 1 where beta * x > threshold",
+        output_range="(0, inf) for beta > 0",
+        backward_uses="x",
+        torch="torch.nn.functional.softplus",
+        jax="jax.nn.softplus",
+        grain=TRANSCENDENTAL,
+        params=(Param("beta", 1.0, "sharpness (nonzero)"),
+                Param("threshold", 20.0, "above beta * x > threshold the result is x")),
+        check=lambda beta, threshold: _require(beta != 0, "beta must be nonzero"),
+        doc="Smooth ReLU with torch's semantics (linear above the threshold); "
+        "softplus(1000.0) is 1000.0 and softplus(-1000.0) is 0.0, silently.",
+    ),
+    Spec(
+        name="softsign",
+        formula="x / (1 + |x|)",
+        derivative="1 / (1 + |x|)**2 = (1 - |y|)**2",
+        output_range="[-1, 1]",
+        backward_uses="y",
+        torch="torch.nn.functional.softsign",
+        jax="jax.nn.soft_sign",
+        grain=PIECEWISE,
+        doc="A rational sigmoid-shaped function; softsign(+-inf) is +-1.",
+    ),
+    Spec(
+        name="hardsigmoid",
+        formula="min(max(x + 3, 0), 6) / 6",
+        derivative="1/6 if -3 < x < 3 else 0",
+        output_range="[0, 1]",
+        backward_uses="y",
+        torch="torch.nn.functional.hardsigmoid",
+        jax="jax.nn.hard_sigmoid",
+        grain=PIECEWISE,
+        doc="Piecewise-linear sigmoid; the derivative at the kinks is 0, as torch.",
+    ),
+    Spec(
+        name="hardswish",
+        formula="x * min(max(x + 3, 0), 6) / 6",
+        derivative="0 if x < -3 else (2 * x + 3) / 6 if x <= 3 else 1",
+        output_range="[-0.375, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.hardswish",
+        jax="jax.nn.hard_swish",
+        grain=PIECEWISE,
+        aliases=("hard_silu",),
+        doc="Piecewise-quadratic silu, -0.0 for x <= -3 (x * 0, as torch); "
+        "the derivative is torch's (x / 3 + 1/2 on [-3, 3]). Also "
+        "fastact.hard_silu (jax's name).",
+    ),
+    Spec(
+        name="log_sigmoid",
+        formula="log(sigmoid(x)) = -softplus(-x)",
+        derivative="sigmoid(-x) = 1 - exp(y)",
+        output_range="(-inf, 0]",
+        backward_uses="y",
+        torch="torch.nn.functional.logsigmoid",
+        jax="jax.nn.log_sigmoid",
+        grain=TRANSCENDENTAL,
+        doc="Logarithm of the sigmoid, without overflow: log_sigmoid(-1000.0) "
+        "is -1000.0. Computed in double for float32.",
+    ),
+    Spec(
+        name="tanhshrink",
+        formula="x - tanh(x)",
+        derivative="tanh(x)**2",
+        output_range="(-inf, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.tanhshrink",
+        jax="-",
+        grain=TRANSCENDENTAL,
+        doc="x minus tanh(x), accurate near 0 (where it is x**3 / 3) without "
+        "cancellation. Computed in double for float32.",
+    ),
+    Spec(
+        name="softshrink",
+        formula="x - lambd if x > lambd else x + lambd if x < -lambd else 0",
+        derivative="1 if |x| > lambd else 0",
+        output_range="(-inf, inf)",
+        backward_uses="y",
+        torch="torch.nn.functional.softshrink",
+        jax="-",
+        grain=PIECEWISE,
+        params=(_LAMBD,),
+        check=_check_lambd,
+        doc="Soft thresholding: shrinks x towards 0 by lambd.",
+    ),
+    Spec(
+        name="hardshrink",
+        formula="x if |x| > lambd else 0",
+        derivative="1 if |x| > lambd else 0",
+        output_range="(-inf, inf)",
+        backward_uses="y",
+        torch="torch.nn.functional.hardshrink",
+        jax="-",
+        grain=PIECEWISE,
+        params=(_LAMBD,),
+        check=_check_lambd,
+        doc="Hard thresholding: 0 on [-lambd, lambd], x elsewhere.",
+    ),
+    Spec(
+        name="threshold",
+        formula="x if x > threshold else value",
+        derivative="1 if x > threshold else 0",
+        output_range="(-inf, inf)",
+        backward_uses="x",
+        torch="torch.nn.functional.threshold",
+        jax="-",
+        grain=PIECEWISE,
+        params=(Param("threshold", REQUIRED, "inputs at or below it are replaced"),
+                Param("value", REQUIRED, "their replacement")),
+        doc="Replaces x <= threshold by value; both arguments are required, "
+        "as in torch. NaN stays NaN.",
+    ),
+    Spec(
+        name="squareplus",
+        formula="(x + sqrt(x**2 + b)) / 2",
+        derivative="(1 + x / sqrt(x**2 + b)) / 2",
+        output_range="[0, inf)",
+        backward_uses="x",
+        torch="-",
+        jax="jax.nn.squareplus",
+        grain=PIECEWISE,
+        params=(Param("b", 4.0, "smoothness near 0 (>= 0; b = 0 is relu)"),),
+        check=lambda b: _require(b >= 0, "b must be >= 0"),
+        doc="Algebraic smooth ReLU, without cancellation for negative x or "
+        "overflow of x**2.",
+    ),
+    Spec(
+        name="sparse_plus",
+        formula="0 if x <= -1 else x if x >= 1 else (x + 1)**2 / 4",
+        derivative="0 if x <= -1 else 1 if x >= 1 else (x + 1) / 2",
+        output_range="[0, inf)",
+        backward_uses="x",
+        torch="-",
+        jax="jax.nn.sparse_plus",
+        grain=PIECEWISE,
+        doc="Piecewise-quadratic softplus.",
+    ),
+    Spec(
+        name="sparse_sigmoid",
+        formula="min(max((x + 1) / 2, 0), 1)",
+        derivative="1/2 if -1 < x < 1 else 0",
+        output_range="[0, 1]",
+        backward_uses="y",
+        torch="-",
+        jax="jax.nn.sparse_sigmoid",
+        grain=PIECEWISE,
+        doc="Piecewise-linear sigmoid, the derivative of sparse_plus.",
     ),
 )
 

@@ -32,10 +32,14 @@ cdef class ActivationBase:
     cdef public object backward_from_y_ufunc
     cdef public tuple defaults
     cdef public tuple param_names
+    # parameters that need validation (or an option): never bound here
+    cdef public bint checked
+    # the defaults when no parameter is given, None if some are required
+    cdef public tuple fast_defaults
 
     cdef tuple bind_floats(self, tuple params, dict kwparams):
         """The parameters if all are Python floats, else None."""
-        if len(params) > len(self.defaults):
+        if self.checked or len(params) > len(self.defaults):
             return None
         cdef list values = list(params) + list(self.defaults[len(params):])
         for key, value in kwparams.items():
@@ -51,7 +55,7 @@ cdef class ActivationBase:
         return tuple(values)
 
     def __call__(self, x, *params, out=None, **kwparams):
-        cdef tuple values = self.defaults
+        cdef tuple values = self.fast_defaults
         if not native_float(x) or type(out) is tuple:
             return self._call_general(x, params, kwparams, out)
         if params or kwparams:
@@ -75,7 +79,7 @@ cdef class ActivationBase:
             ufunc, value = self.backward_from_y_ufunc, y
         else:
             ufunc, value = self.backward_ufunc, x
-        cdef tuple values = self.bind_floats((), kwparams) if kwparams else self.defaults
+        cdef tuple values = self.bind_floats((), kwparams) if kwparams else self.fast_defaults
         if (values is None or value is None or not native_float(grad)
                 or not native_float(value) or type(out) is tuple):
             return self._backward_general(grad, x, y, out, kwparams)

@@ -25,6 +25,252 @@
 #include <stddef.h>
 
 #include "fastmath.h"
+#include "polynomials.h"
+
+/* ---- double-precision cores ---------------------------------------------
+ * The functions whose accuracy needs more than float can give cheaply
+ * (an exp of a large computed argument, cancellation near a root of f')
+ * are computed in double for float32 too: these cores, called by both
+ * instantiations of activations_impl.h. */
+
+/* Clamp for products x * g(x) where g underflows to 0 long before x is
+ * infinite: x * 0 stays a (signed) zero instead of inf * 0 = NaN. */
+FA_INLINE double fa_clamp_d(double x, double lo, double hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* d p(d), d = x - x0, where f'(x) = d p(d) near the root x0 of f' (tables
+ * of polynomials.h): relative accuracy where f' itself cancels. */
+#define FA_LEN(table) ((int)(sizeof(table) / sizeof((table)[0])))
+#define FA_ROOT_POLY(name, x) \
+    fa_root_poly_d((x), FA_##name##_X0_HI, FA_##name##_X0_LO, \
+                   fa_##name##_root_poly, FA_LEN(fa_##name##_root_poly))
+#define FA_NEAR_ROOT(name, x) (fa_abs_d((x) - FA_##name##_X0_HI) < FA_##name##_RADIUS)
+FA_INLINE double fa_root_poly_d(double x, double hi, double lo, const double *c, int n)
+{
+    double d = (x - hi) - lo;  /* x - hi is exact near the root (Sterbenz) */
+    return d * fa_poly_d(c, n, d);
+}
+
+/* Where a result is (something) * exp(-a) and exp(-a) can be subnormal,
+ * the something goes into fa_exp_mul_d, so the result is rounded once.
+ * e = exp(-a) itself is still computed for the factors that need it
+ * (gcc merges the two evaluations). */
+
+/* The pieces of erfc(z) = 2 Phi(x), z = -x / sqrt(2):
+ * |z| < 0.5: returns 1 - z P(z^2).  Else erfc(|z|) = exp(-x^2/2) *f with
+ * *f = Q(Y) / (1 + 2|z|), Q a polynomial in Y = (|z| - 2.5) / (|z| + 2.5),
+ * and erfc(-|z|) = 2 - erfc(|z|).  -x^2/2 = *hi + *lo exactly: rounding
+ * x^2 would cost up to 1500 ulp near the underflow at x = -38.6. */
+FA_INLINE double fa_erfc_parts_d(double x, double *hi, double *lo, double *f, double *z,
+                                     double *xc_out)
+{
+    double xc = fa_clamp_d(x, -40.0, 40.0);  /* exp(-x^2/2) is 0 beyond */
+    *xc_out = xc;
+    double sql, sq = fa_two_prod_d(xc, xc, &sql);
+    *hi = -0.5 * sq;
+    *lo = -0.5 * sql;
+    *z = -xc * 0.7071067811865476;
+    double zt = fa_clamp_d(fa_abs_d(*z), 0.5, 28.0);
+    *f = fa_poly_d(fa_erfcx_poly, FA_LEN(fa_erfcx_poly), (zt - 2.5) / (zt + 2.5))
+         / (1.0 + 2.0 * zt);
+    return 1.0 - *z * fa_poly_d(fa_erf_poly, FA_LEN(fa_erf_poly), *z * *z);
+}
+
+/* x Phi(x) */
+FA_INLINE double fa_gelu_core_d(double x)
+{
+    double hi, lo, f, z, xc, small = fa_erfc_parts_d(x, &hi, &lo, &f, &z, &xc);
+    double e = fa_exp_mul_d(hi, lo, 1.0);
+    double lower = fa_exp_mul_d(hi, lo, 0.5 * xc * f);  /* z >= 0.5 */
+    double other = 0.5 * x * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f);
+    return z >= 0.5 ? lower : other;
+}
+
+/* Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) */
+FA_INLINE double fa_gelu_derivative_core_d(double x)
+{
+    const double c = 0.3989422804014327;
+    double hi, lo, f, z, xc, small = fa_erfc_parts_d(x, &hi, &lo, &f, &z, &xc);
+    double e = fa_exp_mul_d(hi, lo, 1.0);
+    double lower = fa_exp_mul_d(hi, lo, FA_FMA_D(xc, c, 0.5 * f));  /* z >= 0.5 */
+    double other = FA_FMA_D(xc * e, c, 0.5 * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f));
+    double d = z >= 0.5 ? lower : other;
+    return FA_NEAR_ROOT(gelu, x) ? FA_ROOT_POLY(gelu, x) : d;
+}
+
+/* gelu_tanh(x) = x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3) (the
+ * constant taken as the exact decimal).  -|v| = *hi + *lo in double-double:
+ * exp(-|v|) at |v| ~ 700 needs v to the last bit.  Returns
+ * r = 1 / (1 + exp(-|v|)), *v the rounded v. */
+FA_INLINE double fa_gelu_tanh_parts_d(double x, double *hi, double *lo, double *v,
+                                          double *xc_out)
+{
+    const double k1 = 1.5957691216057308, k1l = -9.96930880911092e-17;
+    const double k3 = 0.07135481627260025, k3l = -6.175149918155315e-19;
+    double xc = fa_clamp_d(x, -100.0, 100.0);  /* sigmoid(v) is 0 or 1 beyond */
+    double pl, p = fa_two_prod_d(xc, xc, &pl);            /* x^2 */
+    *xc_out = xc;
+    double tl, t = fa_two_prod_d(k3, p, &tl);             /* k3 x^2 */
+    tl += k3 * pl + k3l * p;
+    double ql, q = fa_two_sum_d(k1, t, &ql);              /* k1 + k3 x^2 */
+    ql += tl + k1l;
+    double vl, vh = fa_two_prod_d(xc, q, &vl);
+    vl += xc * ql;
+    *v = vh;
+    *hi = -fa_abs_d(vh);
+    *lo = vh > 0 ? -vl : vl;
+    return 1.0 / (1.0 + fa_exp_mul_d(*hi, *lo, 1.0));
+}
+
+FA_INLINE double fa_gelu_tanh_core_d(double x)
+{
+    double hi, lo, v, xc, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &v, &xc);
+    double lower = fa_exp_mul_d(hi, lo, xc * r);
+    return v > 0 ? x * r : lower;
+}
+
+/* sigmoid(v) (1 + x sigmoid(-v) v'(x)) */
+FA_INLINE double fa_gelu_tanh_derivative_core_d(double x)
+{
+    double hi, lo, v, xc, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &v, &xc);
+    double dv = 1.5957691216057308 + 0.21406444881780074 * (xc * xc);
+    double e = fa_exp_mul_d(hi, lo, 1.0);
+    double upper = r * (1.0 + xc * (e * r) * dv);
+    double lower = fa_exp_mul_d(hi, lo, r * (1.0 + xc * r * dv));
+    double d = v > 0 ? upper : lower;
+    return FA_NEAR_ROOT(gelu_tanh, x) ? FA_ROOT_POLY(gelu_tanh, x) : d;
+}
+
+/* silu(x) = x sigmoid(x); for x <= 0 as x e / (1 + e), e = exp(x) */
+FA_INLINE double fa_silu_core_d(double x)
+{
+    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
+    return x > 0 ? x * r : fa_exp_mul_d(-fa_abs_d(x), 0.0, (x < -1000.0 ? -1000.0 : x) * r);
+}
+
+/* silu'(x) = sigmoid(x) (1 + x sigmoid(-x)); for x <= 0 as
+ * e r^2 ((1 + x) + e), r = 1 / (1 + e): 1 + x is exact where it cancels */
+FA_INLINE double fa_silu_derivative_core_d(double x)
+{
+    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
+    double xc = fa_clamp_d(x, -1000.0, 1000.0);
+    double upper = r * (1.0 + xc * (e * r));
+    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, ((1.0 + xc) + e) * r * r);
+    double d = x > 0 ? upper : lower;
+    return FA_NEAR_ROOT(silu, x) ? FA_ROOT_POLY(silu, x) : d;
+}
+
+/* mish = x tanh(softplus(x)).  With e = exp(-|x|) <= 1 and
+ * n = e^x (e^x + 2): tanh(log(1 + e^x)) = n / (n + 2), written so that
+ * nothing overflows:  x <= 0: e (e + 2) / D, D = 2 + e (e + 2);
+ * x > 0: (1 + 2e) / D, D = 1 + 2e (1 + e).  And
+ * mish' = tanh(sp) + x sech(sp)^2 sigmoid(x) = t + 4 x g / D^2 with
+ * g = e (1 + e) (x <= 0) or e^2 (1 + e) (x > 0); for x <= 0 summed as
+ * e (4 (1 + x) + e (6 + 4x) + e^2 (4 + e)) / D^2, whose terms share a sign
+ * outside the root polynomial's interval (fused explicitly: see FA_FMA_D). */
+FA_INLINE double fa_mish_core_d(double x)
+{
+    double e = fa_exp_d(-fa_abs_d(x));
+    double upper = x * ((1.0 + 2.0 * e) / (1.0 + 2.0 * e * (1.0 + e)));
+    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0,
+                                (x < -1000.0 ? -1000.0 : x) * ((e + 2.0) / (2.0 + e * (e + 2.0))));
+    return x > 0 ? upper : lower;
+}
+
+FA_INLINE double fa_mish_derivative_core_d(double x)
+{
+    double e = fa_exp_d(-fa_abs_d(x)), xc = fa_clamp_d(x, -1000.0, 1000.0);
+    double Dp = 1.0 + 2.0 * e * (1.0 + e), Dn = FA_FMA_D(e, e + 2.0, 2.0);
+    double upper = (1.0 + 2.0 * e) / Dp + ((4.0 * xc * (e * e * (1.0 + e))) / Dp) / Dp;
+    /* e (e (4 + e) + (6 + 4x)) + 4 (1 + x) */
+    double n = FA_FMA_D(e, FA_FMA_D(e, 4.0 + e, FA_FMA_D(4.0, xc, 6.0)), 4.0 * (1.0 + xc));
+    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, (n / Dn) / Dn);
+    double d = x > 0 ? upper : lower;
+    return FA_NEAR_ROOT(mish, x) ? FA_ROOT_POLY(mish, x) : d;
+}
+
+/* celu: x / alpha = t + *tl to twice the precision where it matters
+ * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
+ * alone costs up to |t| / 2 ulp). */
+FA_INLINE double fa_celu_arg_d(double x, double alpha, double *tl)
+{
+    double t = x / alpha, pe;
+    int small = fa_abs_d(t) < 1000.0;
+    double p = fa_two_prod_d(small ? t : 0.0, alpha, &pe);
+    *tl = small ? ((x - p) - pe) / alpha : 0.0;
+    return t;
+}
+
+FA_INLINE double fa_celu_core_d(double x, double alpha)
+{
+    double tl, t = fa_celu_arg_d(x, alpha, &tl), m;
+    double e = fa_exp_expm1_d(t, &m);
+    m = fa_abs_d(t) < 0x1p-54 ? t : m;  /* exact for tiny t, keeps -0.0 */
+    return x > 0 ? x : alpha * (tl != 0 ? m + e * tl : m);
+}
+
+FA_INLINE double fa_celu_derivative_core_d(double x, double alpha)
+{
+    double tl, t = fa_celu_arg_d(x, alpha, &tl);
+    return x > 0 ? 1.0 : fa_exp2sum_d(t, tl);
+}
+
+/* exp(-|b x|) with b x carried exactly (b x = p + pe) where it matters,
+ * |b x| < 1000; *p_out = b * x rounded. */
+FA_INLINE double fa_exp_neg_abs_prod_d(double b, double x, double *p_out)
+{
+    double p = b * x, pe;
+    int small = fa_abs_d(p) < 1000.0;
+    fa_two_prod_d(b, small ? x : 0.0, &pe);
+    pe = small ? pe : 0.0;
+    *p_out = p;
+    double a = -fa_abs_d(p);
+    return fa_exp2sum_d(a < -1000.0 ? -1000.0 : a, p > 0 ? -pe : pe);
+}
+
+/* softplus, torch semantics: x where b x > threshold, else
+ * log(1 + exp(b x)) / b = (log1p(exp(-|b x|)) + max(b x, 0)) / b. */
+FA_INLINE double fa_softplus_core_d(double x, double beta, double threshold)
+{
+    double p, e = fa_exp_neg_abs_prod_d(beta, x, &p);
+    double sp = (fa_log1p_d(e) + (p > 0 ? p : 0.0)) / beta;
+    return p > threshold ? x : sp;
+}
+
+/* softplus' = sigmoid(b x), 1 where b x > threshold */
+FA_INLINE double fa_softplus_derivative_core_d(double x, double beta, double threshold)
+{
+    double p, e = fa_exp_neg_abs_prod_d(beta, x, &p);
+    double r = 1.0 / (1.0 + e);
+    return p > threshold ? 1.0 : (p > 0 ? r : (p <= 0 ? e * r : p));
+}
+
+/* log_sigmoid(x) = -softplus(-x) = -(log1p(exp(-|x|)) + max(-x, 0)) */
+FA_INLINE double fa_log_sigmoid_core_d(double x)
+{
+    double e = fa_exp_d(-fa_abs_d(x));
+    return -(fa_log1p_d(e) + (x < 0 ? -x : 0.0));
+}
+
+/* log_sigmoid'(x) = sigmoid(-x) */
+FA_INLINE double fa_log_sigmoid_derivative_core_d(double x)
+{
+    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
+    return x > 0 ? e * r : r;
+}
+
+/* tanhshrink(x) = x - tanh(x): x^3 P(x^2) for |x| < 1 (no cancellation),
+ * else sign(x) ((|x| - 1) + 2 sigmoid(-2|x|)), both terms exact-ish. */
+FA_INLINE double fa_tanhshrink_core_d(double x)
+{
+    double ax = fa_abs_d(x), w = x * x;
+    double small = x * (w * fa_poly_d(fa_tanhshrink_poly, FA_LEN(fa_tanhshrink_poly), w));
+    double e = fa_exp_d(-2.0 * ax);
+    double large = fa_copysign_d((ax - 1.0) + 2.0 * e / (1.0 + e), x);
+    return ax < 1.0 ? small : large;
+}
 
 /* A vectorized reduction in axis_impl.h: `omp simd reduction(op:var)`
    (compiled with -fopenmp-simd, no OpenMP runtime needed); without the

@@ -64,3 +64,251 @@ FA_INLINE FA_T FA_F(fa_leaky_relu_derivative)(FA_T x, FA_T negative_slope)
 {
     return x > 0 ? 1 : (x <= 0 ? negative_slope : x);
 }
+
+/* ---- relu6: min(max(x, 0), 6), +0.0 at -0.0 as relu ---------------------- */
+FA_INLINE FA_T FA_F(fa_relu6)(FA_T x) { return x <= 0 ? 0 : (x >= 6 ? 6 : x); }
+/* 1 on the open interval (0 and 6 are kinks with derivative 0, as torch) */
+FA_INLINE FA_T FA_F(fa_relu6_derivative)(FA_T x)
+{
+    return x > 0 && x < 6 ? 1 : (x == x ? 0 : x);
+}
+FA_INLINE FA_T FA_F(fa_relu6_derivative_from_y)(FA_T y)
+{
+    return FA_F(fa_relu6_derivative)(y);
+}
+
+/* ---- hardtanh: clamp to [min_val, max_val]; -0.0 stays -0.0 --------------- */
+FA_INLINE FA_T FA_F(fa_hardtanh)(FA_T x, FA_T min_val, FA_T max_val)
+{
+    return x < min_val ? min_val : (x > max_val ? max_val : x);
+}
+/* y is inside (min_val, max_val) exactly when x is */
+FA_INLINE FA_T FA_F(fa_hardtanh_derivative_from_y)(FA_T y, FA_T min_val, FA_T max_val)
+{
+    return y > min_val && y < max_val ? 1 : (y == y ? 0 : y);
+}
+FA_INLINE FA_T FA_F(fa_hardtanh_derivative)(FA_T x, FA_T min_val, FA_T max_val)
+{
+    return FA_F(fa_hardtanh_derivative_from_y)(x, min_val, max_val);
+}
+
+/* ---- elu, selu, celu: alpha * expm1(x) for x <= 0 --------------------------
+ * expm1 keeps -0.0 (elu(-0.0) = -0.0) and tiny inputs exact.  The
+ * derivatives use x: y + alpha would cancel where y -> -alpha. */
+FA_INLINE FA_T FA_F(fa_elu)(FA_T x, FA_T alpha)
+{
+    return x > 0 ? x : alpha * FA_F(fa_expm1)(x);
+}
+/* alpha exp(x) in double, rounded once where it is subnormal */
+FA_INLINE FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
+{
+    return x > 0 ? 1 : (FA_T)fa_exp_mul_d(x, 0.0, alpha);
+}
+
+/* scale * elu(x, alpha) with torch's constants; scale * alpha rounded once */
+#define FA_SELU_SCALE FA_K(1.0507009873554804934193349852946)
+#define FA_SELU_SCALE_ALPHA FA_K(1.7580993408473768599402175208123)
+FA_INLINE FA_T FA_F(fa_selu)(FA_T x)
+{
+    return x > 0 ? FA_SELU_SCALE * x : FA_SELU_SCALE_ALPHA * FA_F(fa_expm1)(x);
+}
+FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
+{
+    return x > 0 ? FA_SELU_SCALE : (FA_T)fa_exp_mul_d(x, 0.0, 1.7580993408473768);
+}
+#undef FA_SELU_SCALE
+#undef FA_SELU_SCALE_ALPHA
+
+/* celu: in double for float32 too, with x / alpha to twice the precision */
+FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
+{
+    return (FA_T)fa_celu_core_d(x, alpha);
+}
+FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
+{
+    return (FA_T)fa_celu_derivative_core_d(x, alpha);
+}
+
+/* ---- gelu (exact and tanh), silu, mish, log_sigmoid ----------------------
+ * Computed in double for float32 as well: the cores fa_NAME_core_d and
+ * fa_NAME_derivative_core_d of activations.h (a float32 sigmoid(-100) is
+ * already subnormal; gelu's tails need exact exp arguments). */
+#define FA_FROM_DOUBLE_CORES(name) \
+    FA_INLINE FA_T FA_F(fa_##name)(FA_T x) { return (FA_T)fa_##name##_core_d(x); } \
+    FA_INLINE FA_T FA_F(fa_##name##_derivative)(FA_T x) \
+    { \
+        return (FA_T)fa_##name##_derivative_core_d(x); \
+    }
+FA_FROM_DOUBLE_CORES(gelu)
+FA_FROM_DOUBLE_CORES(gelu_tanh)
+FA_FROM_DOUBLE_CORES(silu)
+FA_FROM_DOUBLE_CORES(mish)
+FA_FROM_DOUBLE_CORES(log_sigmoid)
+#undef FA_FROM_DOUBLE_CORES
+
+FA_INLINE FA_T FA_F(fa_softplus)(FA_T x, FA_T beta, FA_T threshold)
+{
+    return (FA_T)fa_softplus_core_d(x, beta, threshold);
+}
+FA_INLINE FA_T FA_F(fa_softplus_derivative)(FA_T x, FA_T beta, FA_T threshold)
+{
+    return (FA_T)fa_softplus_derivative_core_d(x, beta, threshold);
+}
+
+/* sigmoid(-x) = 1 - exp(y), accurate where it is tiny (y -> -0) */
+FA_INLINE FA_T FA_F(fa_log_sigmoid_derivative_from_y)(FA_T y)
+{
+    return -FA_F(fa_expm1)(y);
+}
+
+FA_INLINE FA_T FA_F(fa_tanhshrink)(FA_T x) { return (FA_T)fa_tanhshrink_core_d(x); }
+/* 1 - tanh'(x) = tanh(x)^2 */
+FA_INLINE FA_T FA_F(fa_tanhshrink_derivative)(FA_T x)
+{
+    FA_T t = FA_F(fa_tanh)(x);
+    return t * t;
+}
+
+/* ---- softsign: x / (1 + |x|) ---------------------------------------------- */
+FA_INLINE FA_T FA_F(fa_softsign)(FA_T x)
+{
+    FA_T ax = FA_F(fa_abs)(x);
+    return ax == (FA_T)INFINITY ? FA_F(fa_copysign)(1, x) : x / (1 + ax);
+}
+/* 1 / (1 + |x|)^2 as r * r: (1 + |x|)^2 would overflow where r^2 is a
+ * subnormal */
+FA_INLINE FA_T FA_F(fa_softsign_derivative)(FA_T x)
+{
+    FA_T r = 1 / (1 + FA_F(fa_abs)(x));
+    return r * r;
+}
+FA_INLINE FA_T FA_F(fa_softsign_derivative_from_y)(FA_T y)
+{
+    FA_T r = 1 - FA_F(fa_abs)(y);
+    return r * r;
+}
+
+/* ---- hardsigmoid: relu6(x + 3) / 6 ----------------------------------------
+ * (x + 3) / 6, not x / 6 + 0.5, which cancels near x = -3. */
+FA_INLINE FA_T FA_F(fa_hardsigmoid)(FA_T x)
+{
+    return x <= -3 ? 0 : (x >= 3 ? 1 : (x + 3) / 6);
+}
+FA_INLINE FA_T FA_F(fa_hardsigmoid_derivative_from_y)(FA_T y)
+{
+    return y > 0 && y < 1 ? FA_K(1) / 6 : (y == y ? 0 : y);
+}
+FA_INLINE FA_T FA_F(fa_hardsigmoid_derivative)(FA_T x)
+{
+    return x > -3 && x < 3 ? FA_K(1) / 6 : (x == x ? 0 : x);
+}
+
+/* ---- hardswish: x * relu6(x + 3) / 6, -0.0 for x <= -3 as torch ---------- */
+FA_INLINE FA_T FA_F(fa_hardswish)(FA_T x)
+{
+    /* flat selects, not nested ternaries: the fused loop with the
+       derivative's comparisons stays branch-free for gcc */
+    FA_T y = (x * (x + 3)) / 6;
+    y = x >= 3 ? x : y;
+    return x <= -3 ? -FA_K(0.0) : y;
+}
+/* torch's: 0 below -3, x / 3 + 1/2 on [-3, 3], 1 above; as (2x + 3) / 6,
+ * exact near the root -1.5.  NaN falls through both selects. */
+FA_INLINE FA_T FA_F(fa_hardswish_derivative)(FA_T x)
+{
+    FA_T d = (2 * x + 3) / 6;
+    d = x > 3 ? 1 : d;
+    return x < -3 ? 0 : d;
+}
+
+/* ---- softshrink, hardshrink (lambd >= 0, checked in Python) -------------- */
+FA_INLINE FA_T FA_F(fa_softshrink)(FA_T x, FA_T lambd)
+{
+    return x >= -lambd && x <= lambd ? 0 : (x > lambd ? x - lambd : x + lambd);
+}
+/* y != 0 exactly when |x| > lambd (x - lambd is never rounded to 0) */
+FA_INLINE FA_T FA_F(fa_softshrink_derivative_from_y)(FA_T y, FA_T lambd)
+{
+    (void)lambd;
+    return y > 0 || y < 0 ? 1 : (y == y ? 0 : y);
+}
+FA_INLINE FA_T FA_F(fa_softshrink_derivative)(FA_T x, FA_T lambd)
+{
+    return x > lambd || x < -lambd ? 1 : (x == x ? 0 : x);
+}
+
+FA_INLINE FA_T FA_F(fa_hardshrink)(FA_T x, FA_T lambd)
+{
+    return x >= -lambd && x <= lambd ? 0 : x;
+}
+FA_INLINE FA_T FA_F(fa_hardshrink_derivative_from_y)(FA_T y, FA_T lambd)
+{
+    return FA_F(fa_softshrink_derivative_from_y)(y, lambd);
+}
+FA_INLINE FA_T FA_F(fa_hardshrink_derivative)(FA_T x, FA_T lambd)
+{
+    return FA_F(fa_softshrink_derivative)(x, lambd);
+}
+
+/* ---- threshold: x if x > threshold else value (NaN stays NaN) ------------ */
+FA_INLINE FA_T FA_F(fa_threshold)(FA_T x, FA_T threshold, FA_T value)
+{
+    return x <= threshold ? value : x;
+}
+FA_INLINE FA_T FA_F(fa_threshold_derivative)(FA_T x, FA_T threshold, FA_T value)
+{
+    (void)value;
+    return x > threshold ? 1 : (x <= threshold ? 0 : x);
+}
+
+/* ---- squareplus: (x + sqrt(x^2 + b)) / 2 ----------------------------------
+ * s = sqrt(x^2 + b); for x < 0 as b / (2 (s - x)): no cancellation.  Above
+ * |x| = 2^60 everything is written with r = sqrt(1 + b / x^2), s = |x| r,
+ * so neither x^2 nor x + s nor s - x overflows. */
+FA_INLINE FA_T FA_F(fa_squareplus_r)(FA_T x, FA_T b)
+{
+    FA_T ax = FA_F(fa_abs)(x);
+    return FA_F(fa_sqrt)(1 + (b / ax) / ax);
+}
+FA_INLINE FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
+{
+    FA_T ax = FA_F(fa_abs)(x), r = FA_F(fa_squareplus_r)(x, b);
+    FA_T s = FA_F(fa_sqrt)(x * x + b);
+    FA_T big = x > 0 ? x / 2 + (ax * r) / 2 : ((b / ax) / (r + 1)) / 2;
+    FA_T moderate = x >= 0 ? (x + s) / 2 : b / (2 * (s - x));
+    return ax > FA_K(0x1p60) ? big : moderate;
+}
+/* (1 + x / s) / 2, for x < 0 as b / (2 s (s - x)) */
+FA_INLINE FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
+{
+    FA_T ax = FA_F(fa_abs)(x), r = FA_F(fa_squareplus_r)(x, b);
+    FA_T s = FA_F(fa_sqrt)(x * x + b);
+    FA_T big = x > 0 ? (1 + 1 / r) / 2 : (((b / ax) / ax) / (r * (r + 1))) / 2;
+    /* s == 0 only for b = 0 at x = 0: the mean of the one-sided slopes */
+    FA_T moderate = x >= 0 ? (1 + (s > 0 ? x / s : 0)) / 2 : (b / (s - x)) / (2 * s);
+    return ax > FA_K(0x1p60) ? big : moderate;
+}
+
+/* ---- sparse_plus, sparse_sigmoid (jax) ------------------------------------ */
+FA_INLINE FA_T FA_F(fa_sparse_plus)(FA_T x)
+{
+    FA_T u = x + 1;
+    return x <= -1 ? 0 : (x >= 1 ? x : (u * u) / 4);
+}
+FA_INLINE FA_T FA_F(fa_sparse_plus_derivative)(FA_T x)
+{
+    return x <= -1 ? 0 : (x >= 1 ? 1 : (x + 1) / 2);
+}
+
+FA_INLINE FA_T FA_F(fa_sparse_sigmoid)(FA_T x)
+{
+    return x <= -1 ? 0 : (x >= 1 ? 1 : (x + 1) / 2);
+}
+FA_INLINE FA_T FA_F(fa_sparse_sigmoid_derivative_from_y)(FA_T y)
+{
+    return y > 0 && y < 1 ? FA_K(0.5) : (y == y ? 0 : y);
+}
+FA_INLINE FA_T FA_F(fa_sparse_sigmoid_derivative)(FA_T x)
+{
+    return x > -1 && x < 1 ? FA_K(0.5) : (x == x ? 0 : x);
+}

@@ -22,7 +22,7 @@
 #define FASTACT_FASTMATH_H
 
 #include <fenv.h>
-#include <math.h>
+#include <math.h>  /* INFINITY and NAN only: no libm calls */
 #include <stdint.h>
 #include <string.h>
 
@@ -39,10 +39,10 @@
 
 /* ---- floating-point exception flags ----------------------------------- */
 
-static inline int fa_fpe_save(void) { return fetestexcept(FE_ALL_EXCEPT); }
+FA_INLINE int fa_fpe_save(void) { return fetestexcept(FE_ALL_EXCEPT); }
 
 /* Clear the flags raised since fa_fpe_save(), keep the ones set before. */
-static inline void fa_fpe_restore(int saved)
+FA_INLINE void fa_fpe_restore(int saved)
 {
     int raised = fetestexcept(FE_ALL_EXCEPT) & ~saved;
     if (raised) {
@@ -52,30 +52,39 @@ static inline void fa_fpe_restore(int saved)
 
 /* ---- bit casts (memcpy compiles to a register move) -------------------- */
 
-static inline int32_t fa_bits_f(float x) { int32_t i; memcpy(&i, &x, 4); return i; }
-static inline float fa_from_bits_f(int32_t i) { float x; memcpy(&x, &i, 4); return x; }
-static inline int64_t fa_bits_d(double x) { int64_t i; memcpy(&i, &x, 8); return i; }
-static inline double fa_from_bits_d(int64_t i) { double x; memcpy(&x, &i, 8); return x; }
+FA_INLINE int32_t fa_bits_f(float x) { int32_t i; memcpy(&i, &x, 4); return i; }
+FA_INLINE float fa_from_bits_f(int32_t i) { float x; memcpy(&x, &i, 4); return x; }
+FA_INLINE int64_t fa_bits_d(double x) { int64_t i; memcpy(&i, &x, 8); return i; }
+FA_INLINE double fa_from_bits_d(int64_t i) { double x; memcpy(&x, &i, 8); return x; }
 
 #if defined(__GNUC__) || defined(__clang__)
 /* Always inlined as bit operations (never a libm call), and gcc vectorizes
    them for every target, where the integer versions below miss SSE2. */
-static inline float fa_abs_f(float x) { return __builtin_fabsf(x); }
-static inline double fa_abs_d(double x) { return __builtin_fabs(x); }
-static inline float fa_copysign_f(float m, float s) { return __builtin_copysignf(m, s); }
-static inline double fa_copysign_d(double m, double s) { return __builtin_copysign(m, s); }
+FA_INLINE float fa_abs_f(float x) { return __builtin_fabsf(x); }
+FA_INLINE double fa_abs_d(double x) { return __builtin_fabs(x); }
+FA_INLINE float fa_copysign_f(float m, float s) { return __builtin_copysignf(m, s); }
+FA_INLINE double fa_copysign_d(double m, double s) { return __builtin_copysign(m, s); }
 #else
-static inline float fa_abs_f(float x) { return fa_from_bits_f(fa_bits_f(x) & 0x7fffffff); }
-static inline double fa_abs_d(double x) { return fa_from_bits_d(fa_bits_d(x) & INT64_MAX); }
+FA_INLINE float fa_abs_f(float x) { return fa_from_bits_f(fa_bits_f(x) & 0x7fffffff); }
+FA_INLINE double fa_abs_d(double x) { return fa_from_bits_d(fa_bits_d(x) & INT64_MAX); }
 /* |m| with the sign bit of s */
-static inline float fa_copysign_f(float m, float s)
+FA_INLINE float fa_copysign_f(float m, float s)
 {
     return fa_from_bits_f((fa_bits_f(m) & 0x7fffffff) | (fa_bits_f(s) & INT32_MIN));
 }
-static inline double fa_copysign_d(double m, double s)
+FA_INLINE double fa_copysign_d(double m, double s)
 {
     return fa_from_bits_d((fa_bits_d(m) & INT64_MAX) | (fa_bits_d(s) & INT64_MIN));
 }
+#endif
+
+/* sqrt: gcc inlines sqrtss/sqrtps under -fno-math-errno (no libm call) */
+#if defined(__GNUC__) || defined(__clang__)
+FA_INLINE float fa_sqrt_f(float x) { return __builtin_sqrtf(x); }
+FA_INLINE double fa_sqrt_d(double x) { return __builtin_sqrt(x); }
+#else
+FA_INLINE float fa_sqrt_f(float x) { return sqrtf(x); }
+FA_INLINE double fa_sqrt_d(double x) { return sqrt(x); }
 #endif
 
 /* ---- exp and expm1 ------------------------------------------------------
@@ -106,7 +115,8 @@ FA_INLINE float fa_exp_reduce_f(float x, float *s1, float *s2)
 
 FA_INLINE double fa_exp_reduce_d(double x, double *s1, double *s2)
 {
-    const double lo = -746.0, hi = 709.78271289338400;
+    /* lo: exp rounds to 0 even times the factors of fa_exp_mul_d */
+    const double lo = -760.0, hi = 709.78271289338400;
     const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
     double xc = x < lo ? lo : (x > hi ? hi : x);
     double kshift = xc * 1.4426950408889634074 + magic;
@@ -133,9 +143,9 @@ FA_INLINE float fa_exp_f(float x)
     return (p * s1) * s2;
 }
 
-FA_INLINE double fa_exp_d(double x)
+/* exp(r) on |r| <= ln2/2 */
+FA_INLINE double fa_exp_poly_d(double r)
 {
-    double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
     double p = 2.5110037605963777e-08;
     p = p * r + 2.763263963904103e-07;
     p = p * r + 2.755724091857897e-06;
@@ -148,7 +158,13 @@ FA_INLINE double fa_exp_d(double x)
     p = p * r + 0.5000000000000019;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    return (p * s1) * s2;
+    return p;
+}
+
+FA_INLINE double fa_exp_d(double x)
+{
+    double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
+    return (fa_exp_poly_d(r) * s1) * s2;
 }
 
 /* exp(x), returned, and expm1(x), stored: one range reduction for both
@@ -194,12 +210,136 @@ FA_INLINE double fa_exp_expm1_d(double x, double *expm1_out)
 
 /* ---- log: libm, for one value per softmax row, never inside a hot loop -- */
 
-static inline float fa_log_f(float x) { return logf(x); }
-static inline double fa_log_d(double x) { return log(x); }
+FA_INLINE float fa_log_f(float x) { return logf(x); }
+FA_INLINE double fa_log_d(double x) { return log(x); }
+
+/* expm1 exact for tiny |x| (where expm1(x) rounds to x), so the sign of
+   -0.0 and the relative accuracy of subnormals survive. */
+FA_INLINE float fa_expm1_f(float x)
+{
+    float m;
+    fa_exp_expm1_f(x, &m);
+    return fa_abs_f(x) < 0x1p-25f ? x : m;
+}
+
+FA_INLINE double fa_expm1_d(double x)
+{
+    double m;
+    fa_exp_expm1_d(x, &m);
+    return fa_abs_d(x) < 0x1p-54 ? x : m;
+}
+
+/* ---- double-double helpers ----------------------------------------------
+ * Where a large argument of exp must be exact to the last bit (exp(-x^2/2)
+ * for x = -38 would lose 1500 ulp from rounding x^2 alone), the argument is
+ * carried as hi + lo. */
+
+/* a * b = p + *err exactly.  With FMA (x86-64-v3/v4) one fused op; else
+ * Dekker's product with Veltkamp splitting (|a|, |b| < 2^996: callers
+ * clamp).  The split must not be compiled where gcc could contract
+ * t - (t - a) into an fma, which is exactly the FMA case. */
+FA_INLINE double fa_two_prod_d(double a, double b, double *err)
+{
+    double p = a * b;
+#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+    *err = __builtin_fma(a, b, -p);
+#else
+    const double c = 134217729.0;  /* 2^27 + 1 */
+    double ta = c * a, ah = ta - (ta - a), al = a - ah;
+    double tb = c * b, bh = tb - (tb - b), bl = b - bh;
+    *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+    return p;
+}
+
+/* a * b + c as one fused operation where the target has FMA, else two
+ * roundings.  Written out where gcc's own contraction of a * b + c could
+ * differ between the vectorized loop and its scalar remainder (results
+ * that depend on an element's position). */
+#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+#define FA_FMA_D(a, b, c) __builtin_fma((a), (b), (c))
+#else
+#define FA_FMA_D(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* a + b = s + *err exactly (Knuth's TwoSum: no ordering of |a|, |b|) */
+FA_INLINE double fa_two_sum_d(double a, double b, double *err)
+{
+    double s = a + b, bb = s - a;
+    *err = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* m * exp(hi + lo), |lo| <= ulp(hi): exp(s) (1 + rest) with s = hi + lo
+ * rounded.  m is applied before the last scaling by 2^k, so a result in
+ * the subnormal range is rounded once (x * sigmoid(x) at x = -745 would
+ * otherwise multiply an already rounded subnormal by 745).  An infinite hi
+ * gives the limit (rest is dropped there, not inf - inf = NaN).  m must be
+ * finite, |m| < 2^20 (so m exp(-760) still rounds to 0). */
+FA_INLINE double fa_exp_mul_d(double hi, double lo, double m)
+{
+    double s = hi + lo, rest = (hi - s) + lo;
+    /* not a second clamp of hi (fa_exp_reduce_d clamps s): gcc turns
+       nested clamps into branches and stops vectorizing */
+    rest = fa_abs_d(s) < 1000.0 ? rest : 0.0;
+    double s1, s2, r = fa_exp_reduce_d(s, &s1, &s2);
+    return ((m * (fa_exp_poly_d(r) * (1.0 + rest))) * s1) * s2;
+}
+
+FA_INLINE double fa_exp2sum_d(double hi, double lo)
+{
+    return fa_exp_mul_d(hi, lo, 1.0);
+}
+
+/* Horner's rule over a constant table, unrolled completely (else gcc
+ * leaves an inner loop and vectorizes nothing), fused explicitly. */
+FA_INLINE double fa_poly_d(const double *c, int n, double t)
+{
+    double p = c[n - 1];
+#pragma GCC unroll 40
+    for (int i = n - 2; i >= 0; i--) {
+        p = FA_FMA_D(p, t, c[i]);
+    }
+    return p;
+}
+
+/* ---- log1p ------------------------------------------------------------
+ * fdlibm's method (Sun Microsystems, freely redistributable): 1 + x =
+ * 2^k (1 + f) with sqrt(2)/2 <= 1 + f < sqrt(2), taken from the exponent
+ * bits of u = 1 + x; c corrects the rounding of u; log(1 + f) =
+ * f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f), with fdlibm's minimax
+ * coefficients Lg1..Lg7.  Branch-free: k == 0 (|x| small) uses f = x
+ * exactly.  k is turned into a double with the magic-number trick (no
+ * int64 -> double conversion on SSE2/AVX2). */
+FA_INLINE double fa_log1p_d(double x)
+{
+    const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
+    double u = 1.0 + x;
+    int64_t iu = fa_bits_d(u) + (0x3ff0000000000000LL - 0x3fe6a09e667f3bcdLL);
+    /* k and its tests in double: SSE2 has no 64-bit compares or shifts */
+    int64_t k = (int64_t)((uint64_t)iu >> 52) - 1023;
+    double m = fa_from_bits_d((iu & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL);
+    double dk = fa_from_bits_d(fa_bits_d(magic) + k) - magic;
+    double c = (dk >= 2.0 ? 1.0 - (u - x) : x - (u - 1.0)) / u;
+    double f = dk == 0.0 ? x : m - 1.0;
+    c = dk == 0.0 ? 0.0 : c;
+    double s = f / (2.0 + f), z = s * s, w = z * z;
+    double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01
+                + w * 1.531383769920937332e-01));
+    double t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01
+                + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
+    double hfsq = 0.5 * f * f;
+    double r = dk * 6.93147180369123816490e-01
+               - ((hfsq - (s * (hfsq + t1 + t2) + (dk * 1.90821492927058770002e-10 + c))) - f);
+    r = x == 0 ? x : r;                  /* -0.0 */
+    r = x == (double)INFINITY ? x : r;
+    r = x == -1.0 ? -(double)INFINITY : r;
+    return x < -1.0 ? (double)NAN : r;
+}
 
 /* ---- IEEE half precision <-> float (round to nearest even) ------------- */
 
-static inline float fa_half_to_float(uint16_t h)
+FA_INLINE float fa_half_to_float(uint16_t h)
 {
     uint32_t magnitude = (uint32_t)(h & 0x7fff) << 13;
     /* Scaling by 2^112 rebiases the exponent and normalizes subnormals. */
@@ -210,7 +350,7 @@ static inline float fa_half_to_float(uint16_t h)
     return fa_from_bits_f(fa_bits_f(f) | ((int32_t)(h & 0x8000) << 16));
 }
 
-static inline uint16_t fa_float_to_half(float f)
+FA_INLINE uint16_t fa_float_to_half(float f)
 {
     uint32_t u = (uint32_t)fa_bits_f(f);
     uint32_t sign = (u >> 16) & 0x8000u;
