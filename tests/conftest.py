@@ -115,6 +115,8 @@ class WithRequired:
         self.defaults = tuple(values[n] for n in act.param_names)
 
     def __getattr__(self, name):
+        if name == "_act":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self._act, name)
 
     def __repr__(self):
