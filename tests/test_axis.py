@@ -295,6 +295,14 @@ def sigmoid(v):
     return scipy.special.expit(v)
 
 
+def gelu(v):
+    return 0.5 * v * scipy.special.erfc(-v / np.sqrt(2))
+
+
+def gelu_derivative(v):
+    return 0.5 * scipy.special.erfc(-v / np.sqrt(2)) + v * np.exp(-v * v / 2) / np.sqrt(2 * np.pi)
+
+
 def gelu_tanh(v):
     return 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v**3)))
 
@@ -311,10 +319,12 @@ GLU = {
             lambda a, b: (sigmoid(b), a * sigmoid(b) * (1 - sigmoid(b)))),
     "swiglu": (fa.swiglu, fa.swiglu.backward, lambda a, b: a * sigmoid(a) * b,
                lambda a, b: ((sigmoid(a) * (1 + a * (1 - sigmoid(a)))) * b, a * sigmoid(a))),
-    "geglu": (lambda x, **k: fa.geglu(x, approximate="tanh", **k),
-              lambda g, **k: fa.geglu.backward(g, approximate="tanh", **k),
-              lambda a, b: gelu_tanh(a) * b,
-              lambda a, b: (gelu_tanh_derivative(a) * b, gelu_tanh(a))),
+    "geglu": (fa.geglu, fa.geglu.backward, lambda a, b: gelu(a) * b,
+              lambda a, b: (gelu_derivative(a) * b, gelu(a))),
+    "geglu_tanh": (lambda x, **k: fa.geglu(x, approximate="tanh", **k),
+                   lambda g, **k: fa.geglu.backward(g, approximate="tanh", **k),
+                   lambda a, b: gelu_tanh(a) * b,
+                   lambda a, b: (gelu_tanh_derivative(a) * b, gelu_tanh(a))),
 }
 
 
@@ -389,7 +399,7 @@ def test_glu_out(name):
 @pytest.mark.parametrize("name", GLU)
 def test_glu_errors(name):
     call, backward, _, _ = GLU[name]
-    fname = name
+    fname = name.replace("_tanh", "")  # geglu_tanh is geglu(approximate="tanh")
     out = untouched_out((3, 2))
     with pytest.raises(ValueError, match=r"fastact\.%s.*odd length 5" % fname):
         call(np.ones((3, 5)), out=out)
@@ -414,10 +424,8 @@ def test_glu_errors(name):
 
 def test_geglu_approximate():
     x = values((2, 4), np.float64)
-    with pytest.raises(NotImplementedError, match="approximate='none'"):
-        fa.geglu(x)
-    with pytest.raises(NotImplementedError, match="approximate='none'"):
-        fa.geglu.backward(np.ones((2, 2)), x=x)
+    np.testing.assert_array_equal(fa.geglu(x), fa.geglu(x, approximate="none"))
+    assert not np.array_equal(fa.geglu(x), fa.geglu(x, approximate="tanh"))
     with pytest.raises(ValueError, match=r"fastact\.geglu: approximate"):
         fa.geglu(x, approximate="erf")
 

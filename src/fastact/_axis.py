@@ -219,11 +219,7 @@ def _geglu_ufunc(name, approximate):
     if approximate not in _GEGLU_APPROXIMATIONS:
         raise ValueError("fastact.%s: approximate must be 'none' or 'tanh', got %r"
                          % (name, approximate))
-    if approximate == "none":
-        raise NotImplementedError(
-            "fastact.%s: approximate='none' (the exact, erf-based gelu) is not "
-            "implemented yet; use approximate='tanh'" % name)
-    return "geglu_tanh_halves"
+    return "geglu_halves" if approximate == "none" else "geglu_tanh_halves"
 
 
 def _geglu_backward(grad, *, x=None, axis=-1, approximate="none", out=None):
@@ -238,16 +234,18 @@ def geglu(x, axis=-1, *, approximate="none", out=None):
     """geglu(x, axis=-1, *, approximate="none", out=None)
 
         geglu(x) = gelu(a) * b,   a, b = the first and second half of x along axis
+        gelu(a)  = 0.5 a (1 + erf(a / sqrt(2)))                        approximate="none"
         gelu(a)  = 0.5 a (1 + tanh(sqrt(2/pi) (a + 0.044715 a^3)))   approximate="tanh"
 
-    GeGLU with the usual LLM convention (gelu on the first half).
-    approximate="none" (the exact erf gelu, torch's default) is not
-    implemented yet and raises NotImplementedError; pass approximate="tanh".
+    GeGLU with the usual LLM convention (gelu on the first half); the
+    exact gelu is fastact.gelu's kernel, torch's default.
     backward(grad, *, x, axis=-1, approximate=..., out=None) returns the
     gradient for all of x.
 
     >>> geglu(np.array([0.0, 1.0, 2.0, 3.0]), approximate="tanh").round(4)
     array([0.    , 2.5236])
+    >>> geglu(np.array([0.0, 1.0, 2.0, 3.0])).round(4)
+    array([0.   , 2.524])
     """
     ufunc = _geglu_ufunc("geglu", approximate)
     return _glu_forward("geglu", _UFUNCS[ufunc], x, axis, out)

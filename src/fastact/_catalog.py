@@ -502,6 +502,9 @@ GLU_GATES = {
     "swiglu": ("fa_glu_silu_{c}({a}) * {b}",
                "fa_glu_silu_derivative_{c}({a}) * {b}",
                "fa_glu_silu_{c}({a})"),
+    "geglu": ("fa_gelu_{c}({a}) * {b}",  # the catalog's exact gelu
+              "fa_gelu_derivative_{c}({a}) * {b}",
+              "fa_gelu_{c}({a})"),
     "geglu_tanh": ("fa_glu_gelu_tanh_{c}({a}) * {b}",
                    "fa_glu_gelu_tanh_derivative_{c}({a}) * {b}",
                    "fa_glu_gelu_tanh_{c}({a})"),
