@@ -144,9 +144,11 @@ def test_softmax_and_prelu_modules():
     prelu.weight.data[:] = [0.1, 0.2, 0.3, 0.4]
     check_module(prelu, away_from_zero((5, 4)))
     check_module(nn._PReLU(1), away_from_zero((5, 4)))
-    # exposed with the axis-wise functions they mirror
-    assert hasattr(nn, "Softmax") == hasattr(fa, "softmax")
-    assert hasattr(nn, "PReLU") == hasattr(fa, "prelu")
+    # channels on axis 1 of (N, C, L), as torch.nn.PReLU
+    prelu = nn.PReLU(3)
+    prelu.weight.data[:] = [0.1, 0.2, 0.3]
+    check_module(prelu, away_from_zero((2, 3, 4)))
+    assert nn.Softmax is nn._Softmax and nn.PReLU is nn._PReLU
 
 
 @pytest.mark.parametrize("init", sorted(fa.init.SCHEMES))

@@ -235,31 +235,27 @@ class _Softmax(Module):
 
 
 class _PReLU(Module):
-    """leaky_relu with a learned slope per channel (the last axis), as
-    torch.nn.PReLU(num_parameters, init=0.25)."""
+    """fastact.prelu with a learned slope per channel (axis 1, or one slope
+    for all), as torch.nn.PReLU(num_parameters, init=0.25)."""
 
     def __init__(self, num_parameters=1, init=0.25, dtype=np.float64):
         self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
 
     def forward(self, x):
         self._x = x
-        return fa.leaky_relu(x, negative_slope=self.weight.data)
+        return fa.prelu(x, self.weight.data)
 
     def backward(self, grad):
-        x = self._x
-        dw = (grad * np.minimum(x, 0)).reshape(-1, x.shape[-1]).sum(axis=0)
-        self.weight.grad += dw if self.weight.data.size > 1 else dw.sum(keepdims=True)
-        return fa.leaky_relu.backward(grad, x=x, negative_slope=self.weight.data)
+        grad_x, grad_w = fa.prelu.backward(grad, x=self._x, weight=self.weight.data)
+        self.weight.grad += grad_w
+        return grad_x
 
     def parameters(self):
         return [self.weight]
 
 
-# The axis-wise functions land in fastact later; their modules appear with them.
-if hasattr(fa, "softmax"):
-    Softmax = _Softmax
-if hasattr(fa, "prelu"):
-    PReLU = _PReLU
+Softmax = _Softmax
+PReLU = _PReLU
 
 
 # ---- losses -------------------------------------------------------------------
