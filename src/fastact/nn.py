@@ -103,9 +103,9 @@ class ActivationModule(Module):
 def activation_module(act):
     """A new ActivationModule subclass for the fastact Activation `act`."""
     P = inspect.Parameter
-    signature = inspect.Signature([
+    signature = inspect.Signature([  # the parameters and options, not x or out
         p for p in act.__signature__.parameters.values()
-        if p.kind == P.POSITIONAL_OR_KEYWORD])  # the parameters, not x or out
+        if p.kind == P.POSITIONAL_OR_KEYWORD or (p.kind == P.KEYWORD_ONLY and p.name != "out")])
     name = class_name(act.name)
     doc = "Module of fastact.%s: %s.  Backward caches %s." % (
         act.name, act.spec.formula, "the output y" if act.backward_uses == "y" else "the input x")
