@@ -114,6 +114,17 @@ def test_docstring(act, ref):
     assert act.spec.derivative in act.derivative_ufunc.__doc__
 
 
+def test_docstring_example(act):
+    """Each activation's docstring ends with an example of forward and
+    backward that runs as a doctest."""
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(
+        optionflags=doctest.NORMALIZE_WHITESPACE)
+    test = parser.get_doctest(act.__doc__, {}, act.name, None, 0)
+    assert len(test.examples) == 4 and "backward" in test.examples[3].source
+    result = runner.run(test)
+    assert result.failed == 0 and result.attempted == 4
+
+
 def test_module_doctests():
     """The examples in fastact's docstrings (the module docstring has them)."""
     import fastact._activation

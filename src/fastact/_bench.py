@@ -23,6 +23,7 @@ from typing import Callable, Optional
 import numpy as np
 
 import fastact as fa
+from fastact._activation import EXAMPLE_PARAMS
 from fastact._backend import kernels
 
 # name -> (forward, backward): the NumPy code users write today.  Names in
@@ -73,7 +74,7 @@ NUMPY_EXPRESSIONS = {
 }
 # Values for parameters the catalog requires (threshold's): the bench
 # calls both implementations with them.
-REQUIRED_PARAMS = {"threshold": 0.5, "value": 0.0}
+REQUIRED_PARAMS = EXAMPLE_PARAMS
 
 # The same for PyTorch (torch, F = torch.nn.functional; x, y, g are tensors
 # viewing the NumPy buffers): every catalog function torch has.  Backward is
