@@ -190,6 +190,23 @@ def test_grain(capsys, tmp_path):
     assert len(r["speedups"]) == 2
 
 
+def test_measure_grain_tool_sets_every_grain():
+    """tools/measure_grain.py builds a copy whose catalog has its small grain
+    for every activation, however _catalog.py spells the grains."""
+    import pathlib
+    import runpy
+    root = pathlib.Path(__file__).resolve().parents[1]
+    if not (root / "tools" / "measure_grain.py").is_file():
+        pytest.skip("not run from a source checkout")
+    tool = runpy.run_path(str(root / "tools" / "measure_grain.py"))
+    catalog = root / "src" / "fastact" / "_catalog.py"
+    patched = tool["small_grain_catalog"](catalog.read_text(), 64)
+    namespace = {}
+    exec(compile(patched, str(catalog), "exec"), namespace)
+    assert {s.grain for s in namespace["SPECS"]} == {64}
+    assert len(namespace["SPECS"]) == len(fa.catalog())
+
+
 def test_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "b.png"
