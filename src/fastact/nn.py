@@ -209,26 +209,18 @@ class Sequential(Module):
         return "Sequential(\n%s\n)" % "\n".join("  (%d): %r" % il for il in enumerate(self.layers))
 
 
-def _softmax(x, axis):
-    if hasattr(fa, "softmax"):
-        return fa.softmax(x, axis=axis)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))  # shifted: never overflows
-    return e / e.sum(axis=axis, keepdims=True)
-
-
 class _Softmax(Module):
-    """softmax along `axis`; backward from the cached output."""
+    """softmax along `axis`; backward (fused) from the cached output."""
 
     def __init__(self, axis=-1):
         self.axis = axis
 
     def forward(self, x):
-        self._y = _softmax(x, self.axis)
+        self._y = fa.softmax(x, axis=self.axis)
         return self._y
 
     def backward(self, grad):
-        y = self._y
-        return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
+        return fa.softmax.backward(grad, y=self._y, axis=self.axis)
 
     def extra_repr(self):
         return "axis=%d" % self.axis
