@@ -333,4 +333,4 @@ class Activation(ActivationBase):
                 *repr(grad.round(4)).splitlines())
 
 
-Activation.__doc__ = _Docstring(Activation.__doc__)  # type: ignore[assignment]
+Activation.__doc__ = _Docstring(Activation.__doc__ or "")  # type: ignore[assignment]
