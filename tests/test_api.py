@@ -6,6 +6,7 @@ __array_ufunc__ dispatch, config() and the thread-count functions.
 import doctest
 import inspect
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -560,7 +561,8 @@ def test_array_ufunc_dispatch(act):
 def test_config():
     cfg = fa.config()
     for key in ["fastact", "numpy", "python", "machine", "cpu_target", "targets_built",
-                "targets_supported", "compiler", "cflags", "openmp", "num_threads"]:
+                "targets_supported", "compiler", "cflags", "openmp", "openmp_runtime",
+                "num_threads"]:
         assert key in cfg, key
     assert cfg["fastact"] == fa.__version__
     assert cfg["numpy"] == np.__version__
@@ -569,6 +571,9 @@ def test_config():
     assert "baseline" in cfg["targets_supported"]
     assert cfg["num_threads"] == fa.get_num_threads()
     assert fa._backend.kernels.TARGET == cfg["cpu_target"]
+    if cfg["openmp"] and sys.platform.startswith("linux"):
+        # the runtime the kernels linked, e.g. /usr/lib/x86_64-linux-gnu/libgomp.so.1.0.0
+        assert re.search(r"/lib(g|i5|i)?omp", cfg["openmp_runtime"]), cfg["openmp_runtime"]
     # DESIGN.md: never flags that break NaN/inf/-0.0 or the wheel on other CPUs
     for flag in ["-ffast-math", "-ffinite-math-only", "-march=native", "-Ofast"]:
         assert flag not in cfg["cflags"].split(), cfg["cflags"]
