@@ -635,8 +635,11 @@ def plot(records, path):
             if j == 0:
                 ax.set_ylabel("ns / element")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    # as many legend entries per row as fit the figure's width
+    ncol = max(1, min(len(labels), int(fig.get_figwidth() / 1.6)))
+    rows = -(-len(labels) // ncol)
+    fig.legend(handles, labels, loc="upper center", ncol=ncol, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 * rows / fig.get_figheight()))
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
