@@ -1,7 +1,9 @@
 """fastact against the NumPy expressions it replaces (pytest-benchmark).
 
 The reference expressions come from fastact._bench.NUMPY_EXPRESSIONS, the
-table the ``fastact bench`` CLI uses.  Each (function, pass, dtype, size) is
+table the ``fastact bench`` CLI uses, and for softmax and log_softmax from
+its AXIS_REFERENCES (the stable NumPy expression and SciPy) on a 4096 x 1000
+matrix along either axis.  Each (function, pass, dtype, size) is
 one benchmark group holding a fastact and a numpy entry, so the group tables
 show the two side by side.  No timing assertions: this measures, it does not
 test.
@@ -12,7 +14,8 @@ import functools
 import pytest
 
 import fastact as fa
-from fastact._bench import NUMPY_EXPRESSIONS, format_size, make_case
+from fastact._bench import (AXIS_FUNCTIONS, DEFAULT, NUMPY_EXPRESSIONS, PASSES, axis_cases,
+                            format_size, make_case)
 
 SIZES = (10**3, 10**5, 10**6, 16 * 10**6)
 SLOW_SIZE = 16 * 10**6
@@ -40,9 +43,31 @@ def _case(name, pass_, dtype, size):
     return make_case(fa.ACTIVATIONS[name], pass_, dtype, size)
 
 
-@pytest.mark.parametrize("name, pass_, dtype, size, impl", _params())
+@pytest.mark.parametrize("name, pass_, dtype, size, impl", list(_params()))
 def test_activation(benchmark, name, pass_, dtype, size, impl):
     benchmark.group = "%s %s %s %s" % (name, pass_, dtype, format_size(size))
     benchmark.extra_info.update(elements=size, impl=impl)
     case = _case(name, pass_, dtype, size)
     benchmark(getattr(case, impl))
+
+
+def _axis_params():
+    for name in AXIS_FUNCTIONS:
+        for function, pass_, dtype, _, make in axis_cases(name, PASSES, ("float32", "float64"),
+                                                          DEFAULT["matrix"]):
+            for impl in ("fastact", "numpy"):  # numpy: the NumPy or SciPy line
+                yield pytest.param(function, pass_, dtype, make, impl,
+                                   id="%s-%s-%s-%s" % (function.replace(" ", ""),
+                                                       pass_.replace("/", "-"), dtype, impl))
+
+
+@functools.lru_cache(maxsize=1)
+def _axis_case(function, pass_, dtype, make):
+    return make()
+
+
+@pytest.mark.parametrize("function, pass_, dtype, make, impl", list(_axis_params()))
+def test_axis_function(benchmark, function, pass_, dtype, make, impl):
+    benchmark.group = "%s %s %s %s" % (function, pass_, dtype, "x".join(map(str, DEFAULT["matrix"])))
+    benchmark.extra_info.update(impl=impl)
+    benchmark(getattr(_axis_case(function, pass_, dtype, make), impl))

@@ -6,6 +6,7 @@ __array_ufunc__ dispatch, config() and the thread-count functions.
 import doctest
 import inspect
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -112,6 +113,17 @@ def test_docstring(act, ref):
         assert name in doc
     assert act.spec.formula in act.ufunc.__doc__
     assert act.spec.derivative in act.derivative_ufunc.__doc__
+
+
+def test_docstring_example(act):
+    """Each activation's docstring ends with an example of forward and
+    backward that runs as a doctest."""
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(
+        optionflags=doctest.NORMALIZE_WHITESPACE)
+    test = parser.get_doctest(act.__doc__, {}, act.name, None, 0)
+    assert len(test.examples) == 4 and "backward" in test.examples[3].source
+    result = runner.run(test)
+    assert result.failed == 0 and result.attempted == 4
 
 
 def test_module_doctests():
@@ -549,7 +561,8 @@ def test_array_ufunc_dispatch(act):
 def test_config():
     cfg = fa.config()
     for key in ["fastact", "numpy", "python", "machine", "cpu_target", "targets_built",
-                "targets_supported", "compiler", "cflags", "openmp", "num_threads"]:
+                "targets_supported", "compiler", "cflags", "openmp", "openmp_runtime",
+                "num_threads"]:
         assert key in cfg, key
     assert cfg["fastact"] == fa.__version__
     assert cfg["numpy"] == np.__version__
@@ -558,6 +571,9 @@ def test_config():
     assert "baseline" in cfg["targets_supported"]
     assert cfg["num_threads"] == fa.get_num_threads()
     assert fa._backend.kernels.TARGET == cfg["cpu_target"]
+    if cfg["openmp"] and sys.platform.startswith("linux"):
+        # the runtime the kernels linked, e.g. /usr/lib/x86_64-linux-gnu/libgomp.so.1.0.0
+        assert re.search(r"/lib(g|i5|i)?omp", cfg["openmp_runtime"]), cfg["openmp_runtime"]
     # DESIGN.md: never flags that break NaN/inf/-0.0 or the wheel on other CPUs
     for flag in ["-ffast-math", "-ffinite-math-only", "-march=native", "-Ofast"]:
         assert flag not in cfg["cflags"].split(), cfg["cflags"]

@@ -6,6 +6,7 @@ import json
 import re
 import sys
 
+import numpy as np
 import pytest
 
 import fastact as fa
@@ -125,12 +126,56 @@ def test_threads_list(tmp_path, capsys):
     assert fa.get_num_threads() == before  # restored
 
 
+def test_torch_table_covers_every_function_torch_has():
+    """Every catalog function with a torch counterpart (and softmax,
+    log_softmax, both passes) has a torch expression: a new one cannot be
+    forgotten where torch is not installed."""
+    has_torch = {a.name for a in fa.catalog() if a.spec.torch != "-"}
+    assert set(_bench.TORCH_EXPRESSIONS) == has_torch
+    assert set(_bench.TORCH_AXIS) == {(f, p) for f in _bench.AXIS_FUNCTIONS
+                                      for p in _bench.PASSES}
+
+
+def test_torch_expressions_compute_the_function():
+    """Each torch expression computes what fastact computes (float64, away
+    from the kinks; loose enough for torch's float32 constants)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = 3 * rng.standard_normal(1000)
+    g = rng.standard_normal(1000)
+    for name in _bench.TORCH_EXPRESSIONS:
+        act = fa.ACTIVATIONS[name]
+        required = {n: _bench.REQUIRED_PARAMS[n]
+                    for n, d in zip(act.param_names, act.defaults) if d is None}
+        forward, backward, saved = _bench.torch_reference(act)
+        tx, tg = torch.from_numpy(x), torch.from_numpy(g)
+        y = act(x, **required)
+        np.testing.assert_allclose(forward(tx).numpy(), y, rtol=1e-6, atol=1e-6,
+                                   err_msg=name)
+        got = backward(tg, tx, torch.from_numpy(y), saved and saved(tx)).numpy()
+        np.testing.assert_allclose(got, act.backward(g, x=x, **required), rtol=1e-6,
+                                   atol=1e-6, err_msg=name + " backward")
+    x2, g2 = x.reshape(10, 100), g.reshape(10, 100)
+    for (name, pass_), expression in _bench.TORCH_AXIS.items():
+        f = getattr(fa, name)
+        for axis in (-1, 0):
+            y2 = f(x2, axis=axis)
+            want = y2 if pass_ == "forward" else f.backward(g2, y=y2, axis=axis)
+            got = expression(torch, *map(torch.from_numpy, (x2, g2, y2)), axis).numpy()
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12,
+                                       err_msg="%s %s axis %d" % (name, pass_, axis))
+
+
 def test_torch_column():
     pytest.importorskip("torch")
-    records, meta = _bench.run(functions=["sigmoid", "leaky_relu"], dtypes=["float32"],
-                               sizes=[1000], repeats=1, min_time=1e-3, out=io.StringIO())
+    functions = list(_bench.TORCH_EXPRESSIONS) + list(_bench.AXIS_FUNCTIONS)
+    records, meta = _bench.run(functions=functions, dtypes=["float32"], sizes=[1000],
+                               repeats=1, min_time=1e-4, matrix=(8, 100), out=io.StringIO())
     assert meta["torch"] and not [n for n in meta["notes"] if "torch" in n]
-    assert all(r["torch_ns_per_element"] > 0 for r in records)
+    with_torch = [r for r in records if "scipy" not in r["pass"]]
+    # both passes of each; softmax and log_softmax along two axes
+    assert len(with_torch) == 2 * len(_bench.TORCH_EXPRESSIONS) + 2 * 2 * 2
+    assert all(r["torch_ns_per_element"] > 0 for r in with_torch)
 
 
 def test_grain(capsys, tmp_path):
@@ -143,6 +188,23 @@ def test_grain(capsys, tmp_path):
     [r] = json.loads(path.read_text())["records"]
     assert r["build_grain"] == fa.relu.spec.grain and r["sizes"] == [1000, 10000]
     assert len(r["speedups"]) == 2
+
+
+def test_measure_grain_tool_sets_every_grain():
+    """tools/measure_grain.py builds a copy whose catalog has its small grain
+    for every activation, however _catalog.py spells the grains."""
+    import pathlib
+    import runpy
+    root = pathlib.Path(__file__).resolve().parents[1]
+    if not (root / "tools" / "measure_grain.py").is_file():
+        pytest.skip("not run from a source checkout")
+    tool = runpy.run_path(str(root / "tools" / "measure_grain.py"))
+    catalog = root / "src" / "fastact" / "_catalog.py"
+    patched = tool["small_grain_catalog"](catalog.read_text(), 64)
+    namespace = {}
+    exec(compile(patched, str(catalog), "exec"), namespace)
+    assert {s.grain for s in namespace["SPECS"]} == {64}
+    assert len(namespace["SPECS"]) == len(fa.catalog())
 
 
 def test_plot(tmp_path, capsys):

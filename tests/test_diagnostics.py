@@ -61,6 +61,23 @@ def test_recorder_detects_a_dead_layer():
     assert dead_fraction(model[1](model[0](X))) == 0.5
 
 
+@pytest.mark.parametrize("dead_units, warns", [(1, False), (2, False), (3, True)])
+def test_recorder_warns_above_ten_percent_by_default(dead_units, warns):
+    """The default threshold is 10%: 1 or 2 dead units of 20 (5%, 10%) pass,
+    3 (15%) warn."""
+    X, y = fa.datasets.make_moons(64)
+    model = _model()
+    model[0].bias.data[:dead_units] = -100.0
+    rec = Recorder(model)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeadUnitWarning)
+        _step(model, X, y)
+    assert rec.last("dead")["1:ReLU"] == dead_units / 20
+    assert [str(w.message) for w in caught if w.category is DeadUnitWarning] == (
+        ["layer 1:ReLU: 15% of its units are dead at forward pass 1 (threshold 10%)"]
+        if warns else [])
+
+
 def test_recorder_detects_a_saturated_sigmoid_layer():
     X, y = fa.datasets.make_moons(64)
     rec = Recorder(_model(weight_scale=200.0))

@@ -208,6 +208,19 @@ def test_fastact_num_threads_env_in_subprocess():
         assert proc.stdout.split() == ["2", "2"]
 
 
+@pytest.mark.xfail(strict=True, reason="open bug: thread_limit() in _ufuncs.pyx.tp caps the "
+                   "count by omp_get_max_threads(), which OMP_NUM_THREADS sets at startup")
+def test_fastact_num_threads_overrides_omp_num_threads_in_the_loops():
+    """FASTACT_NUM_THREADS=2 with OMP_NUM_THREADS=1 (a common way to keep BLAS
+    single-threaded): the README says fastact's variable comes first, so the
+    loops should use 2 threads, not only report them."""
+    code = ("import fastact as fa; from fastact._backend import kernels; "
+            "print(fa.get_num_threads(), kernels.effective_num_threads())")
+    proc = _python(code, FASTACT_NUM_THREADS="2", OMP_NUM_THREADS="1")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["2", "2"]
+
+
 def test_bad_fastact_num_threads_fails_import():
     proc = _python("import fastact", FASTACT_NUM_THREADS="0")
     assert proc.returncode != 0

@@ -101,9 +101,58 @@ def test_dask_mixed_with_numpy_stays_lazy(act, da, no_compute):
     assert isinstance(lazy, da.Array) and lazy.dtype == np.float64
 
 
+def _axis_calls(name, x, g, axis):
+    """(label, call) for the forward and backward of an axis-wise function;
+    g has the output's shape."""
+    f = getattr(fa, name)
+    if name.endswith("softmax"):
+        return [("forward", lambda: f(x, axis=axis)),
+                ("backward", lambda: f.backward(g, y=f(x, axis=axis), axis=axis))]
+    return [("forward", lambda: f(x, axis=axis)),
+            ("backward", lambda: f.backward(g, x=x, axis=axis))]
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "glu", "swiglu", "geglu"])
+@pytest.mark.parametrize("axis", [-1, 0])
+@pytest.mark.parametrize("chunks", [(4, 30), (8, 5)], ids=["axis-1-whole", "all-split"])
+def test_dask_axis_functions_lazy_along_any_axis(name, axis, chunks, da, no_compute):
+    """softmax, log_softmax and the GLU family on Dask arrays stay lazy and
+    give NumPy's values bitwise, whether the axis is one chunk (blockwise)
+    or split over several (rechunked)."""
+    import dask
+
+    x_np = value_mix(np.float32, 360).reshape(12, 30)
+    out_shape = list(x_np.shape)
+    if not name.endswith("softmax"):
+        out_shape[axis] //= 2
+    g_np = grads_like(np.zeros(out_shape, np.float32))
+    x, g = da.from_array(x_np, chunks=chunks), da.from_array(g_np, chunks=chunks)
+    expected = dict(_axis_calls(name, x_np, g_np, axis))
+    for label, call in _axis_calls(name, x, g, axis):
+        lazy = call()
+        assert isinstance(lazy, da.Array), (label, type(lazy))
+        with dask.config.set(scheduler="sync"):
+            got = lazy.compute()
+        what = "fastact.%s %s(dask, axis=%d, chunks=%s)" % (name, label, axis, chunks)
+        _assert_blockwise_equal(got, expected[label](), name, axis, what)
+
+
+def _assert_blockwise_equal(got, want, name, axis, what):
+    """Bitwise, except softmax along a non-last axis: its kernel vectorizes
+    across neighbouring slices, so a slice's rounding depends on how wide
+    its block is (a few ULP)."""
+    if name.endswith("softmax") and axis in (0, -2):
+        tol = 8 * np.finfo(want.dtype).eps
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=what)
+        assert got.dtype == want.dtype, what
+    else:
+        assert_identical(got, want, what)
+
+
 def test_dask_distributed_local_cluster(da):
     """A real cluster of two worker processes (loopback only) computes
-    fastact on a chunked array: the ufuncs travel by pickle."""
+    fastact on a chunked array, sigmoid then softmax along either axis:
+    the ufuncs travel by pickle."""
     distributed = pytest.importorskip("distributed")
     x_np = value_mix(np.float32, 200_000).reshape(400, 500)
     g_np = grads_like(x_np)
@@ -115,12 +164,18 @@ def test_dask_distributed_local_cluster(da):
         y = fa.sigmoid(x)
         grad_x = fa.sigmoid.backward(g, y=y)
         slope = fa.leaky_relu(x, negative_slope=0.2)
-        y_c, grad_c, slope_c = client.compute([y, grad_x, slope], sync=True)
+        # softmax along a chunked axis (rechunked) and along a whole one
+        p0, p1 = fa.softmax(y, axis=0), fa.softmax(y, axis=1)
+        y_c, grad_c, slope_c, p0_c, p1_c = client.compute([y, grad_x, slope, p0, p1],
+                                                          sync=True)
         assert len(client.scheduler_info()["workers"]) == 2
     y_np = fa.sigmoid(x_np)
     assert_identical(y_c, y_np, "sigmoid on the cluster")
     assert_identical(grad_c, fa.sigmoid.backward(g_np, y=y_np), "sigmoid.backward on the cluster")
     assert_identical(slope_c, fa.leaky_relu(x_np, negative_slope=0.2), "leaky_relu on the cluster")
+    _assert_blockwise_equal(p0_c, fa.softmax(y_np, axis=0), "softmax", 0,
+                            "softmax(axis=0) on the cluster")
+    assert_identical(p1_c, fa.softmax(y_np, axis=1), "softmax(axis=1) on the cluster")
 
 
 # ---- xarray ------------------------------------------------------------------------

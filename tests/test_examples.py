@@ -72,7 +72,8 @@ def test_dying_relu(tmp_path):
 def test_numpy_dropin(tmp_path):
     out = run_example("numpy_dropin.py", tmp_path)
     assert re.search(r"loss curves: \S+ \(tolerance \S+\): agree", out)
-    assert re.search(r"time per epoch \(float32\): numpy \S+ ms, fastact \S+ ms", out)
+    assert re.search(r"time per epoch \(float32, fastest of 3\): numpy \S+ ms, fastact \S+ ms", out)
+    assert re.search(r"of which activation lines: numpy \S+ ms, fastact \S+ ms", out)
 
 
 @pytest.mark.parametrize("name, plot", [

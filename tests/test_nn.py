@@ -60,7 +60,8 @@ def test_every_catalog_function_has_a_module(act):
     cls = nn.ACTIVATIONS[act.name]
     assert getattr(nn, cls.__name__) is cls and issubclass(cls, nn.ActivationModule)
     assert cls.activation is fa.ACTIVATIONS[act.name]
-    assert list(inspect.signature(cls).parameters) == list(act.param_names)
+    option = [act.spec.option.name] if act.spec.option else []
+    assert list(inspect.signature(cls).parameters) == list(act.param_names) + option
 
 
 def test_activation_module_gradient(act):
@@ -116,6 +117,22 @@ def test_activation_parameters_are_validated_by_the_activation():
         nn.LeakyReLU("steep")
     with pytest.raises(TypeError):
         nn.ReLU(0.5)
+
+
+@pytest.mark.parametrize("approximate, same_as", [("none", "gelu"), ("tanh", "gelu_tanh")])
+def test_gelu_module_approximate(approximate, same_as):
+    """nn.GELU(approximate=...) as torch: the tanh form is gelu_tanh's kernels."""
+    module = nn.GELU(approximate=approximate)
+    assert repr(module) == "GELU(approximate=%r)" % approximate
+    x = away_from_zero((4, 5))
+    np.testing.assert_array_equal(module(x), fa.ACTIVATIONS[same_as](x))
+    np.testing.assert_array_equal(module.backward(np.ones_like(x)),
+                                  fa.ACTIVATIONS[same_as].derivative(x))
+    check_module(module, x)
+    with pytest.raises(ValueError, match="approximate"):
+        nn.GELU(approximate="exact")
+    with pytest.raises(TypeError):
+        nn.GELU("tanh")  # keyword-only, as in torch
 
 
 def test_activation_backward_before_forward():

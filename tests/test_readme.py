@@ -1,7 +1,9 @@
-"""Every behaviour the README promises that is easy to forget: its catalog."""
+"""Every behaviour the README promises that is easy to forget: its catalog,
+and its code examples run as written."""
 
 import pathlib
 
+import numpy as np
 import pytest
 
 import fastact as fa
@@ -26,3 +28,26 @@ def test_catalog_table_has_every_function():
     for act in fa.catalog():
         assert "`%s" % act.name in table
         assert act.spec.formula.replace("|", "\\|") in table and act.spec.torch in table
+
+
+def _python_blocks(section):
+    """The ```python blocks of a README section (## heading)."""
+    text = README.read_text().split("\n## " + section + "\n", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+
+
+@pytest.mark.skipif(not README.exists(), reason="not run from a source checkout")
+def test_readme_examples_run(capsys):
+    """The Example, axis-wise and Threads sections' code, in one namespace as
+    a reader would paste it (the Training loop runs in test_examples.py)."""
+    namespace = {}
+    with fa.threads(fa.get_num_threads()):  # restored: Threads sets it globally
+        for section in ("Example", "Axis-wise and parametric functions", "Threads"):
+            [code] = _python_blocks(section)
+            exec(code, namespace)
+    assert "cpu_target:" in capsys.readouterr().out  # fa.show_config()
+    ns = namespace
+    assert ns["z"].dtype == np.float32 and ns["gz"].dtype == np.float32
+    np.testing.assert_allclose(ns["p"].sum(axis=-1), 1, rtol=1e-12)
+    assert ns["h"].shape == (32, 256) and ns["gw"].shape == (512,)
+    assert ns["gx"].shape == ns["x"].shape

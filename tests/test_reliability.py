@@ -121,13 +121,32 @@ def _many_calls(act, x, g, out, x16, bad_out):
     ]
 
 
+def _axis_calls(x, out):
+    """The axis-wise functions the same way: forward, out=, backward, errors."""
+    m, mo = x.reshape(4, 4), out.reshape(4, 4)
+    w = np.full(4, 0.25)
+    return [
+        lambda: fa.softmax(m, axis=0),
+        lambda: fa.log_softmax(m, out=mo),
+        lambda: fa.softmax.backward(m, y=fa.softmax(m), axis=0, out=mo),
+        lambda: fa.glu(m),
+        lambda: fa.swiglu.backward(m[:, :2], x=m),
+        lambda: fa.prelu.backward(m, x=m, weight=w),
+        lambda: _expect(ValueError, fa.softmax, m, axis=3),
+        lambda: _expect(ValueError, fa.glu, m[:, :3]),
+        lambda: _expect(ValueError, fa.prelu, m, np.ones(3)),
+    ]
+
+
 def test_no_leaks_over_many_calls():
-    """1e5 calls, every kind through every activation, leave the traced
-    memory (what survives the garbage collector) and the reference counts
-    of the arrays, activations and ufuncs involved flat."""
+    """1e5 calls, every kind through every activation and the axis-wise
+    functions, leave the traced memory (what survives the garbage
+    collector) and the reference counts of the arrays, activations and
+    ufuncs involved flat."""
     x = np.linspace(-3, 3, 16)
     out, g, x16, bad_out = np.empty_like(x), np.ones_like(x), x.astype(np.int16), np.empty(3)
     calls = [c for act in fa.catalog() for c in _many_calls(act, x, g, out, x16, bad_out)]
+    calls += _axis_calls(x, out)
     watched = [x, out, g, x16, bad_out] + [
         o for act in fa.catalog() for o in (act, act.ufunc, act.backward_ufunc)]
 

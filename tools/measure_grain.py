@@ -28,6 +28,15 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def small_grain_catalog(text, grain):
+    """_catalog.py's text with every activation's grain (a number or a named
+    constant such as TRANSCENDENTAL) set to `grain`."""
+    text, n = re.subn(r"\bgrain=\w+", "grain=%d" % grain, text)
+    if not n:
+        sys.exit("measure_grain: no grain= in _catalog.py")
+    return text
+
+
 def build_copy(tmp, grain):
     """The checkout's sources under tmp with every grain set to `grain`, built."""
     for name in ("setup.py", "pyproject.toml", "README.md"):
@@ -37,9 +46,7 @@ def build_copy(tmp, grain):
                                                   "__pycache__", "*.egg-info"))
     catalog = os.path.join(tmp, "src", "fastact", "_catalog.py")
     with open(catalog) as f:
-        text, n = re.subn(r"grain=\d+", "grain=%d" % grain, f.read())
-    if not n:
-        sys.exit("measure_grain: no grain= in %s" % catalog)
+        text = small_grain_catalog(f.read(), grain)
     with open(catalog, "w") as f:
         f.write(text)
     done = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"],

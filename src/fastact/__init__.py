@@ -94,8 +94,22 @@ def config() -> Dict[str, Any]:
         "compiler": _kernels.COMPILER,
         "cflags": _kernels.CFLAGS,
         "openmp": _kernels.OPENMP_VERSION or None,
+        "openmp_runtime": _openmp_runtime() if _kernels.OPENMP_VERSION else None,
         "num_threads": get_num_threads(),
     }
+
+
+def _openmp_runtime() -> Any:
+    """The OpenMP runtime libraries loaded in this process (libgomp, libomp,
+    libiomp5, ...), as files; None where /proc/self/maps does not tell."""
+    import re
+
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "omp" in line}
+    except OSError:
+        return None
+    return ", ".join(sorted(p for p in paths if re.search(r"/lib(g|i5|i)?omp[-.\w]*\.so", p))) or None
 
 
 def show_config() -> None:

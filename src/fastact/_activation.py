@@ -17,6 +17,10 @@ from ._catalog import Spec
 from ._fastpath import ActivationBase
 
 _FLOAT64 = np.dtype(np.float64)
+# Values for the parameters the catalog requires (threshold's), used by the
+# docstring examples and the benchmark.
+EXAMPLE_PARAMS = {"threshold": 0.5, "value": 0.0}
+_EXAMPLE_X = (-2.0, -0.5, 0.0, 1.0, 3.0)
 _NATIVE_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), _FLOAT64)
 
 
@@ -64,6 +68,22 @@ def _by_name(name: str) -> "Activation":
     return fastact.ACTIVATIONS[name]
 
 
+class _Docstring:
+    """Activation.__doc__: the class docstring on the class, each
+    activation's own (built from its catalog entry on first use, since its
+    example runs the kernels) on an instance."""
+
+    def __init__(self, class_doc: str) -> None:
+        self.class_doc = class_doc
+
+    def __get__(self, obj: Any, owner: Any = None) -> str:
+        if obj is None:
+            return self.class_doc
+        if obj._doc is None:
+            obj._doc = obj._docstring()
+        return obj._doc
+
+
 class Activation(ActivationBase):
     """An elementwise activation with its derivative and fused loops.
 
@@ -98,7 +118,7 @@ class Activation(ActivationBase):
         # option value -> Activation, filled in by fastact/__init__.py
         self.variants = {}
         self.__signature__ = self._signature()
-        self.__doc__ = self._docstring()
+        self._doc: Optional[str] = None  # see _Docstring
 
     # ---- the API -------------------------------------------------------
 
@@ -266,8 +286,9 @@ class Activation(ActivationBase):
             "    f(x)  = %s" % s.formula,
             "    f'(x) = %s" % s.derivative,
             "",
-            "Output range %s; backward uses %s. Same as %s and %s."
-            % (s.output_range, s.backward_uses, s.torch, s.jax),
+            "Output range %s; backward uses %s. Same as %s."
+            % (s.output_range, s.backward_uses, " and ".join(n for n in (s.torch, s.jax)
+                                                             if n != "-")),
         ]
         if s.params:
             lines += ["", "Parameters (scalars or arrays that broadcast with x):"]
@@ -283,5 +304,33 @@ class Activation(ActivationBase):
             "compute in float64.  Methods: backward(grad, *, %s=..., out=None),"
             % ("y" if s.backward_uses == "y" else "x"),
             "derivative(x), value_and_derivative(x); the ufuncs are .ufunc etc.",
+            "",
+            "Example::",
+            "",
         ]
-        return "\n".join(lines)
+        return "\n".join(lines + ["    " + line for line in self._example()])
+
+    def _example(self) -> Tuple[str, ...]:
+        """Doctest lines: forward and backward on a few points, the outputs
+        computed by the kernels themselves (tests run them as doctests)."""
+        required = {n: EXAMPLE_PARAMS[n] for n, d in zip(self.param_names, self.defaults)
+                    if d is None}
+        params = tuple(required.get(n, d) for n, d in zip(self.param_names, self.defaults))
+        call = "".join(", %s=%r" % kv for kv in required.items())
+        x = np.array(_EXAMPLE_X)
+        y = self.ufunc(x, *params)
+        if self.backward_from_y_ufunc is not None:
+            saved, grad = "y=fa.%s(x%s)" % (self.name, call), self.backward_from_y_ufunc(
+                np.ones_like(x), y, *params)
+        else:
+            saved, grad = "x=x", self.backward_ufunc(np.ones_like(x), x, *params)
+        return (">>> import numpy as np, fastact as fa",
+                ">>> x = np.array(%r)" % (list(_EXAMPLE_X),),
+                ">>> fa.%s(x%s).round(4)" % (self.name, call),
+                *repr(y.round(4)).splitlines(),
+                ">>> fa.%s.backward(np.ones(%d), %s%s).round(4)"
+                % (self.name, x.size, saved, call),
+                *repr(grad.round(4)).splitlines())
+
+
+Activation.__doc__ = _Docstring(Activation.__doc__ or "")  # type: ignore[assignment]

@@ -15,11 +15,12 @@ anything is written to ``out``.
 """
 
 import operator
+import sys
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from ._activation import _common_dtype, _loop_dtype
+from ._activation import _cast_duck, _common_dtype, _loop_dtype
 from ._backend import kernels
 
 _UFUNCS = kernels.UFUNCS
@@ -44,10 +45,45 @@ def _named_errors(name, call, *args, **kwargs):
         raise ValueError("fastact.%s: %s" % (name, e)) from None
 
 
+def _dask_array():
+    """dask.array if some input may be a Dask array (it is imported), else None:
+    fastact never imports Dask itself."""
+    return sys.modules.get("dask.array")
+
+
+def _is_dask(a):
+    da = _dask_array()
+    return da is not None and isinstance(a, da.Array)
+
+
 # ---- softmax and log_softmax --------------------------------------------------
+
+def _axis_in_one_chunk(name, arrays, axis):
+    """The arrays, each Dask array rechunked so that `axis` is one chunk.
+
+    Dask runs a generalized ufunc block by block (map_blocks) and refuses a
+    core dimension split over several chunks.  fastact rechunks it instead:
+    every slice along `axis` becomes one chunk, and Dask sizes the other
+    dimensions ("auto") to keep chunks near its configured chunk size.
+    """
+    if _dask_array() is None:
+        return arrays
+    ndim = max(np.ndim(a) for a in arrays.values())
+    if ndim == 0:
+        return arrays
+    axis = _named_errors(name, normalize_axis_index, operator.index(axis), ndim)
+    result = {}
+    for key, a in arrays.items():
+        i = axis - (ndim - a.ndim) if _is_dask(a) else -1  # grad and y broadcast
+        if i >= 0 and len(a.chunks[i]) > 1:
+            a = a.rechunk({d: -1 if d == i else "auto" for d in range(a.ndim)})
+        result[key] = a
+    return result
+
 
 def _along_axis(name, ufunc, arrays, axis, out):
     dtype = _common_dtype(name, **arrays)
+    arrays = _axis_in_one_chunk(name, arrays, axis)
     inputs = list(arrays.values())
     if out is None and all(type(a) is np.ndarray for a in inputs):
         # NumPy would allocate the output with the axis last in memory: an
@@ -126,8 +162,9 @@ def log_softmax(x, axis=-1, *, out=None):
 # ---- the GLU family --------------------------------------------------------------
 
 def _halves(name, x, axis):
-    """(a, b, axis): views of the two halves of x along axis."""
-    x = np.asarray(x)
+    """(a, b, axis): views of the two halves of x along axis (lazy slices of
+    a Dask array)."""
+    x = x if _is_dask(x) else np.asarray(x)
     axis = operator.index(axis)
     if x.ndim == 0:
         raise ValueError("fastact.%s: x must have at least one dimension" % name)
@@ -143,7 +180,9 @@ def _halves(name, x, axis):
 def _glu_forward(name, ufunc, x, axis, out):
     _loop_dtype(name, "x", x)  # TypeError for complex, object, ...
     a, b, _ = _halves(name, x, axis)
-    return _named_errors(name, ufunc, a, b, out=out, dtype=_loop_dtype(name, "x", a))
+    dtype = _loop_dtype(name, "x", a)
+    return _named_errors(name, ufunc, _cast_duck(a, dtype), _cast_duck(b, dtype), out=out,
+                         dtype=dtype)
 
 
 def _glu_backward(name, ufunc, grad, x, axis, out):
@@ -152,13 +191,17 @@ def _glu_backward(name, ufunc, grad, x, axis, out):
     where = name + ".backward"
     if x is None:
         raise ValueError("fastact.%s needs x=, the input of the forward pass" % where)
-    grad, x = np.asarray(grad), np.asarray(x)
+    dask = _is_dask(grad) or _is_dask(x)
+    asarray = _dask_array().asarray if dask else np.asarray
+    grad, x = asarray(grad), asarray(x)
     dtype = _common_dtype(where, grad=grad, x=x)
     a, b, axis = _halves(where, x, axis)
     if grad.shape != a.shape:
         raise ValueError("fastact.%s: grad has shape %s; expected %s (x's shape %s "
                          "halved along axis %d)" % (where, grad.shape, a.shape, x.shape, axis))
     result = dtype or np.result_type(grad, x)
+    if dask:
+        return _glu_backward_dask(where, ufunc, grad, a, b, axis, result, out)
     if out is None:
         out = np.empty(x.shape, result)
     elif not isinstance(out, np.ndarray) or out.shape != x.shape:
@@ -167,6 +210,18 @@ def _glu_backward(name, ufunc, grad, x, axis, out):
     out_a, out_b, _ = _halves(where, out, axis)
     _named_errors(where, ufunc, grad, a, b, out=(out_a, out_b), dtype=dtype)
     return out
+
+
+def _glu_backward_dask(where, ufunc, grad, a, b, axis, dtype, out):
+    """The lazy Dask version: Dask has no two-output ufuncs, so the kernel
+    runs block by block (apply_gufunc) and the halves are concatenated."""
+    if out is not None:
+        raise ValueError("fastact.%s: out= is not supported for Dask arrays" % where)
+    # blocks of the halves that line up with grad's
+    grad, a, b = (v.astype(dtype).rechunk(grad.chunks) for v in (grad, a, b))
+    grad_a, grad_b = _dask_array().apply_gufunc(ufunc, "(),(),()->(),()", grad, a, b,
+                                                output_dtypes=(dtype, dtype))
+    return _dask_array().concatenate([grad_a, grad_b], axis=axis)
 
 
 def _glu_backward_of(name, ufunc_name):

@@ -23,6 +23,7 @@ from typing import Callable, Optional
 import numpy as np
 
 import fastact as fa
+from fastact._activation import EXAMPLE_PARAMS
 from fastact._backend import kernels
 
 # name -> (forward, backward): the NumPy code users write today.  Names in
@@ -73,17 +74,46 @@ NUMPY_EXPRESSIONS = {
 }
 # Values for parameters the catalog requires (threshold's): the bench
 # calls both implementations with them.
-REQUIRED_PARAMS = {"threshold": 0.5, "value": 0.0}
+REQUIRED_PARAMS = EXAMPLE_PARAMS
 
 # The same for PyTorch (torch, F = torch.nn.functional; x, y, g are tensors
-# viewing the NumPy buffers).  Backward is the fused aten kernel autograd
-# itself runs, without building a graph.
+# viewing the NumPy buffers): every catalog function torch has.  Backward is
+# the fused aten kernel autograd itself runs, without building a graph; for
+# torch's composite functions (softsign, tanhshrink) the tensor expression
+# of their derivative.  An optional third expression computes, once per
+# case, what torch's forward saves for backward (`s` in backward).
+_ATEN = "torch.ops.aten."
 TORCH_EXPRESSIONS = {
-    "sigmoid": ("torch.sigmoid(x)", "torch.ops.aten.sigmoid_backward(g, y)"),
-    "tanh": ("torch.tanh(x)", "torch.ops.aten.tanh_backward(g, y)"),
-    "relu": ("F.relu(x)", "torch.ops.aten.threshold_backward(g, y, 0)"),
+    "sigmoid": ("torch.sigmoid(x)", _ATEN + "sigmoid_backward(g, y)"),
+    "tanh": ("torch.tanh(x)", _ATEN + "tanh_backward(g, y)"),
+    "relu": ("F.relu(x)", _ATEN + "threshold_backward(g, y, 0)"),
     "leaky_relu": ("F.leaky_relu(x, negative_slope)",
-                   "torch.ops.aten.leaky_relu_backward(g, x, negative_slope, False)"),
+                   _ATEN + "leaky_relu_backward(g, x, negative_slope, False)"),
+    "relu6": ("F.relu6(x)", _ATEN + "hardtanh_backward(g, x, 0.0, 6.0)"),
+    "hardtanh": ("F.hardtanh(x, min_val, max_val)",
+                 _ATEN + "hardtanh_backward(g, x, min_val, max_val)"),
+    "elu": ("F.elu(x, alpha)", _ATEN + "elu_backward(g, alpha, 1.0, 1.0, False, x)"),
+    "selu": ("F.selu(x)", _ATEN + "elu_backward(g, 1.6732632423543772, "
+             "1.0507009873554805, 1.0, False, x)"),
+    "celu": ("F.celu(x, alpha)", _ATEN + "elu_backward(g, alpha, 1.0, 1 / alpha, False, x)"),
+    "gelu": ("F.gelu(x)", _ATEN + "gelu_backward(g, x)"),
+    "gelu_tanh": ("F.gelu(x, approximate='tanh')",
+                  _ATEN + "gelu_backward(g, x, approximate='tanh')"),
+    "silu": ("F.silu(x)", _ATEN + "silu_backward(g, x)"),
+    "mish": ("F.mish(x)", _ATEN + "mish_backward(g, x)"),
+    "softplus": ("F.softplus(x, beta, threshold)",
+                 _ATEN + "softplus_backward(g, x, beta, threshold)"),
+    "softsign": ("F.softsign(x)", "g / (1 + x.abs())**2"),
+    "hardsigmoid": ("F.hardsigmoid(x)", _ATEN + "hardsigmoid_backward(g, x)"),
+    "hardswish": ("F.hardswish(x)", _ATEN + "hardswish_backward(g, x)"),
+    # s: the buffer exp(-|x|) that torch's forward saves for backward
+    "log_sigmoid": ("F.logsigmoid(x)", _ATEN + "log_sigmoid_backward(g, x, s)",
+                    _ATEN + "log_sigmoid_forward(x)[1]"),
+    "tanhshrink": ("F.tanhshrink(x)", "g * torch.tanh(x)**2"),
+    "softshrink": ("F.softshrink(x, lambd)", _ATEN + "softshrink_backward(g, x, lambd)"),
+    "hardshrink": ("F.hardshrink(x, lambd)", _ATEN + "hardshrink_backward(g, x, lambd)"),
+    "threshold": ("F.threshold(x, threshold, value)",
+                  _ATEN + "threshold_backward(g, x, threshold)"),
 }
 
 # The axis-wise functions against the NumPy (and SciPy) code they replace,
@@ -117,6 +147,15 @@ AXIS_REFERENCES = {
                                    g - np.exp(y) * g.sum(axis, keepdims=True))],
 }
 AXIS_FUNCTIONS = ("softmax", "log_softmax")
+# (function, pass) -> torch's version, on tensors viewing the same buffers.
+TORCH_AXIS = {
+    ("softmax", "forward"): lambda torch, x, g, y, dim: torch.softmax(x, dim),
+    ("softmax", "backward"): lambda torch, x, g, y, dim:
+        torch.ops.aten._softmax_backward_data(g, y, dim, y.dtype),
+    ("log_softmax", "forward"): lambda torch, x, g, y, dim: torch.log_softmax(x, dim),
+    ("log_softmax", "backward"): lambda torch, x, g, y, dim:
+        torch.ops.aten._log_softmax_backward_data(g, y, dim, y.dtype),
+}
 
 PASSES = ("forward", "backward")
 DTYPES = ("float16", "float32", "float64")
@@ -143,7 +182,8 @@ def _torch():
 
 
 def _compile(table, act, scope):
-    """(forward(x), backward(g, x, y)) for `act` from `table`, or None."""
+    """(forward(x), backward(g, x, y, s=None), saved(x) or None) for `act`
+    from `table`, or None."""
     if act.name not in table:
         return None
     params = {n: REQUIRED_PARAMS[n] if d is None else d
@@ -151,20 +191,24 @@ def _compile(table, act, scope):
     # Bind parameters as lambda defaults: the lambdas then run the table's
     # expression and nothing else.
     args = "".join(", %s=%r" % kv for kv in params.items())
-    forward, backward = table[act.name]
+    forward, backward, *saved = table[act.name]
     if scope.get("scipy", False) is None and "scipy" in forward + backward:
         return None  # gelu's NumPy line needs scipy's erf
     return (eval("lambda x%s: %s" % (args, forward), dict(scope)),
-            eval("lambda g, x, y%s: %s" % (args, backward), dict(scope)))
+            eval("lambda g, x, y, s=None%s: %s" % (args, backward), dict(scope)),
+            saved and eval("lambda x: %s" % saved[0], dict(scope)) or None)
 
 
 def numpy_reference(act):
     """(forward(x), backward(g, x, y)) for `act` from the table, or None."""
-    return _compile(NUMPY_EXPRESSIONS, act, {"np": np, "scipy": _scipy_module()})
+    compiled = _compile(NUMPY_EXPRESSIONS, act, {"np": np, "scipy": _scipy_module()})
+    return compiled and compiled[:2]
 
 
 def torch_reference(act):
-    """Like numpy_reference, from TORCH_EXPRESSIONS; None without torch."""
+    """Like numpy_reference, from TORCH_EXPRESSIONS, and saved(x): what
+    torch's forward keeps for backward (`s` in the backward expression), or
+    None.  None without torch."""
     torch = _torch()
     if torch is None:
         return None
@@ -223,7 +267,7 @@ def make_case(act, pass_, dtype, size, seed=0):
                 functools.partial(backward, g, x, y),
                 functools.partial(np.copyto, dst, src),
                 3 * x.nbytes,
-                tref and functools.partial(tref[1], tg, tx, ty))
+                tref and functools.partial(tref[1], tg, tx, ty, tref[2] and tref[2](tx)))
 
 
 def axis_cases(name, passes, dtypes, matrix, seed=0):
@@ -235,13 +279,15 @@ def axis_cases(name, passes, dtypes, matrix, seed=0):
         for dtype in dtypes:
             for axis in (-1, 0):
                 for label, reference in AXIS_REFERENCES[(name, pass_)]:
+                    # torch on the NumPy rows only (the SciPy rows repeat them)
+                    tref = TORCH_AXIS[(name, pass_)] if label == "numpy" else None
                     yield ("%s ax=%d" % (name, axis),
                            pass_ if label == "numpy" else "%s/%s" % ({"forward": "fwd", "backward": "bwd"}[pass_], label), dtype, size,
                            functools.partial(_axis_case, func, pass_, dtype, matrix, axis,
-                                             reference, seed))
+                                             reference, seed, tref))
 
 
-def _axis_case(func, pass_, dtype, matrix, axis, reference, seed):
+def _axis_case(func, pass_, dtype, matrix, axis, reference, seed, tref=None):
     rng = np.random.default_rng(seed)
     x = (3 * rng.standard_normal(matrix)).astype(dtype)
     g = rng.standard_normal(matrix).astype(dtype)
@@ -252,8 +298,10 @@ def _axis_case(func, pass_, dtype, matrix, axis, reference, seed):
     dst = np.empty_like(src)
     mine = (functools.partial(func, x, axis=axis, out=out) if pass_ == "forward" else
             functools.partial(func.backward, g, y=y, axis=axis, out=out))
+    torch = _torch() if tref is not None else None
+    theirs = torch and functools.partial(tref, torch, *map(torch.from_numpy, (x, g, y)), axis)
     return Case(mine, functools.partial(reference, x, g, y, axis),
-                functools.partial(np.copyto, dst, src), nbytes)
+                functools.partial(np.copyto, dst, src), nbytes, theirs)
 
 
 def _loop(fn, n):
@@ -587,8 +635,11 @@ def plot(records, path):
             if j == 0:
                 ax.set_ylabel("ns / element")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    # as many legend entries per row as fit the figure's width
+    ncol = max(1, min(len(labels), int(fig.get_figwidth() / 1.6)))
+    rows = -(-len(labels) // ncol)
+    fig.legend(handles, labels, loc="upper center", ncol=ncol, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 * rows / fig.get_figheight()))
     fig.savefig(path, dpi=100)
     plt.close(fig)
 

@@ -514,11 +514,11 @@ GLU_GATES = {
 def glu_kernels(name, y, dy_da, dy_db):
     formula = y.replace("_{c}", "").replace("fa_glu_", "").replace("fa_", "")
     formula = formula.replace("{", "").replace("}", "")
-    yield Kernel(name + "_halves", "forward", ("a", "b"), (), ("y",), (y,), 32768,
+    yield Kernel(name + "_halves", "forward", ("a", "b"), (), ("y",), (y,), TRANSCENDENTAL,
                  "%s of the halves a, b: y = %s" % (name, formula))
     yield Kernel(name + "_halves_backward", "backward", ("grad", "a", "b"), (),
                  ("grad_a", "grad_b"),
-                 ("{grad} * " + dy_da, "{grad} * " + dy_db), 32768,
+                 ("{grad} * " + dy_da, "{grad} * " + dy_db), TRANSCENDENTAL,
                  "gradients of %s_halves with respect to a and b" % name)
 
 

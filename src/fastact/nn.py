@@ -103,9 +103,9 @@ class ActivationModule(Module):
 def activation_module(act):
     """A new ActivationModule subclass for the fastact Activation `act`."""
     P = inspect.Parameter
-    signature = inspect.Signature([
+    signature = inspect.Signature([  # the parameters and options, not x or out
         p for p in act.__signature__.parameters.values()
-        if p.kind == P.POSITIONAL_OR_KEYWORD])  # the parameters, not x or out
+        if p.kind == P.POSITIONAL_OR_KEYWORD or (p.kind == P.KEYWORD_ONLY and p.name != "out")])
     name = class_name(act.name)
     doc = "Module of fastact.%s: %s.  Backward caches %s." % (
         act.name, act.spec.formula, "the output y" if act.backward_uses == "y" else "the input x")
@@ -209,26 +209,18 @@ class Sequential(Module):
         return "Sequential(\n%s\n)" % "\n".join("  (%d): %r" % il for il in enumerate(self.layers))
 
 
-def _softmax(x, axis):
-    if hasattr(fa, "softmax"):
-        return fa.softmax(x, axis=axis)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))  # shifted: never overflows
-    return e / e.sum(axis=axis, keepdims=True)
-
-
 class _Softmax(Module):
-    """softmax along `axis`; backward from the cached output."""
+    """softmax along `axis`; backward (fused) from the cached output."""
 
     def __init__(self, axis=-1):
         self.axis = axis
 
     def forward(self, x):
-        self._y = _softmax(x, self.axis)
+        self._y = fa.softmax(x, axis=self.axis)
         return self._y
 
     def backward(self, grad):
-        y = self._y
-        return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
+        return fa.softmax.backward(grad, y=self._y, axis=self.axis)
 
     def extra_repr(self):
         return "axis=%d" % self.axis
