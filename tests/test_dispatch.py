@@ -208,8 +208,6 @@ def test_fastact_num_threads_env_in_subprocess():
         assert proc.stdout.split() == ["2", "2"]
 
 
-@pytest.mark.xfail(strict=True, reason="open bug: thread_limit() in _ufuncs.pyx.tp caps the "
-                   "count by omp_get_max_threads(), which OMP_NUM_THREADS sets at startup")
 def test_fastact_num_threads_overrides_omp_num_threads_in_the_loops():
     """FASTACT_NUM_THREADS=2 with OMP_NUM_THREADS=1 (a common way to keep BLAS
     single-threaded): the README says fastact's variable comes first, so the
