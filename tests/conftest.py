@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-# The helper modules (references.py, helpers.py) sit next to this file;
+# The helper module (helpers.py) sits next to this file;
 # pyproject's --import-mode=importlib does not put this directory on sys.path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -140,7 +140,7 @@ class WithRequired:
 
 
 def _with_required(act):
-    from references import REFERENCES
+    from fastact._references import REFERENCES
     ref = REFERENCES.get(act.name)
     if ref is None or not ref.required:
         return act
@@ -155,7 +155,7 @@ class _MissingReference:
         self._name = name
 
     def __getattr__(self, attr):
-        from references import reference
+        from helpers import reference
         reference(self._name)  # pytest.fail(...)
 
 
@@ -163,7 +163,7 @@ class _MissingReference:
 def ref(act):
     """The reference-table entry of `act`; a test using it FAILS when the
     catalog has a function the table lacks."""
-    from references import REFERENCES
+    from fastact._references import REFERENCES
     return REFERENCES.get(act.name) or _MissingReference(act.name)
 
 

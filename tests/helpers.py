@@ -1,8 +1,23 @@
 """Helpers shared by the tests: ULP errors, exact comparisons, array generators."""
 
-import mpmath
 import numpy as np
 import pytest
+
+from fastact._accuracy import ulp, ulp_error  # noqa: F401 (re-exported)
+from fastact._references import REFERENCES, params_in  # noqa: F401 (re-exported)
+
+
+def reference(name):
+    """The table entry for `name`; FAILS the calling test when there is none."""
+    try:
+        return REFERENCES[name]
+    except KeyError:
+        pytest.fail(
+            "fastact.%s is in the catalog but has no entry in src/fastact/_references.py "
+            "REFERENCES: add independent closed forms and mpmath references (forward "
+            "and derivative), its parameters and special values there" % name,
+            pytrace=False,
+        )
 
 
 # ---- parameters ---------------------------------------------------------------
@@ -18,17 +33,6 @@ def ufunc_params(act, params):
     """The parameter values in the order the raw ufuncs take them."""
     full = full_params(act, params)
     return tuple(full[name] for name in act.param_names)
-
-
-def params_in(dtype, params, ref):
-    """All parameters (the reference table's defaults filled in) as the loop
-    of `dtype` sees them: a float32 loop rounds negative_slope=0.2 to
-    float32, a float16 loop to float16.  Python floats (or float64 arrays)
-    for the references."""
-    dtype = np.dtype(dtype)
-    return {k: float(np.asarray(v, dtype=dtype)) if np.ndim(v) == 0
-            else np.asarray(v, dtype=dtype).astype(np.float64)
-            for k, v in dict(ref.defaults, **params).items()}
 
 
 # ---- calling every entry point ----------------------------------------------
@@ -62,81 +66,7 @@ def run(act, kind, x, params=None, g=None, y=None):
     return [act.backward(g, y=y, **params)]
 
 
-# ---- ULP errors -------------------------------------------------------------
-
-def _hi_lo(exact):
-    """exact as hi + lo, two float64 arrays (lo = 0 unless exact holds mpf)."""
-    exact = np.asarray(exact)
-    if exact.dtype == object:
-        hi = np.array([float(e) for e in exact.ravel()]).reshape(exact.shape)
-        lo = np.array([float(e - mpmath.mpf(h)) if np.isfinite(h) else 0.0
-                       for e, h in zip(exact.ravel(), hi.ravel())]).reshape(exact.shape)
-        return hi, lo
-    hi = exact.astype(np.float64)
-    return hi, np.zeros_like(hi)
-
-
-def ulp(value, dtype):
-    """The unit in the last place of `value` (float64 array) in `dtype`:
-    the spacing of dtype's numbers at |value|, subnormal spacing included."""
-    info = np.finfo(dtype)
-    _, e = np.frexp(np.abs(value))  # |value| = m 2^e, m in [0.5, 1)
-    p = info.nmant + 1
-    smallest = float(info.smallest_subnormal)
-    u = np.ldexp(1.0, np.maximum(e - p, info.minexp - info.nmant))
-    return np.where(value == 0, smallest, u)
-
-
-def _ulp_distance(actual, expected):
-    """How many representable numbers apart two arrays of one float dtype
-    are (+0 and -0 count as one number); NaN/inf rules as ulp_error."""
-    actual, expected = np.broadcast_arrays(actual, expected)
-    bits = "i%d" % actual.dtype.itemsize
-    sign_mask = np.iinfo(bits).max
-
-    def ordered(a):
-        i = np.ascontiguousarray(a).view(bits).astype(np.int64)
-        return np.where(i < 0, -(i & sign_mask), i)
-
-    oa, oe = ordered(actual), ordered(expected)
-    same_sign = (oa >= 0) == (oe >= 0)
-    # exact in integers when the signs agree; no int64 overflow otherwise
-    err = np.where(same_sign, np.abs(np.where(same_sign, oa - oe, 0)).astype(np.float64),
-                   np.abs(oa).astype(np.float64) + np.abs(oe).astype(np.float64))
-    with np.errstate(invalid="ignore"):
-        nan_a, nan_e = np.isnan(actual), np.isnan(expected)
-        infinite = np.isinf(actual) | np.isinf(expected)
-        err = np.where(infinite, np.where(actual == expected, 0.0, np.inf), err)
-    return np.where(nan_a | nan_e, np.where(nan_a & nan_e, 0.0, np.inf), err)
-
-
-def ulp_error(actual, exact, dtype):
-    """|actual - exact| in ULP of `dtype` at exact.
-
-    `exact` is a float64 array (exact enough for float16/float32 results) or
-    an array of mpmath mpf (for float64 results).  Both NaN, or the same
-    infinity, count as 0; NaN against a number, or an infinity against
-    anything else, as inf.  Exact values in dtype's subnormal range are
-    measured in subnormal ulps (an absolute tolerance of that many
-    subnormal spacings).  When `exact` is already rounded to `dtype` (same
-    dtype as `actual`), the error is the integer number of representable
-    values between the two, computed on the bit patterns.
-    """
-    dtype = np.dtype(dtype)
-    if np.asarray(exact).dtype == dtype and np.asarray(actual).dtype == dtype:
-        return _ulp_distance(np.asarray(actual), np.asarray(exact))
-    actual = np.asarray(actual).astype(np.float64)
-    hi, lo = _hi_lo(exact)
-    actual, hi, lo = np.broadcast_arrays(actual, hi, lo)
-    with np.errstate(all="ignore"):
-        err = np.abs((actual - hi) - lo) / ulp(hi, dtype)
-        bad = np.isnan(actual) != np.isnan(hi)
-        both_nan = np.isnan(actual) & np.isnan(hi)
-        infinite = np.isinf(actual) | np.isinf(hi)
-        err = np.where(infinite, np.where(actual == hi, 0.0, np.inf), err)
-    err = np.where(both_nan, 0.0, err)
-    return np.where(bad, np.inf, err)
-
+# ---- ULP errors (the measuring logic is fastact._accuracy's) ------------------
 
 def describe_worst(err, x, actual, expected, count=5):
     """The worst `count` elements, for an assertion message."""
@@ -268,8 +198,8 @@ def layouts(dtype, seed=0):
 def value_tol(dtype, kind):
     """Max ULP against the float64 references rounded to dtype.  float32:
     the accuracy bar (the references are exact at float32 precision).
-    float64: looser, since np.tanh, expit and (1/cosh)^2 carry up to ~4 ulp
-    of their own; test_accuracy checks float64 against mpmath."""
+    float64: looser, since the float64 closed forms carry up to ~4 ulp of
+    their own (test_accuracy checks them, and fastact against the targets)."""
     dtype = np.dtype(dtype)
     if dtype == np.float64:
         return 8

@@ -14,7 +14,8 @@ import pytest
 import fastact as fa
 from helpers import (assert_identical, grads_like,
                      ufunc_params, value_mix)
-from references import REFERENCES, reference
+from fastact._references import REFERENCES
+from helpers import reference
 
 uses_y = pytest.mark.acts(lambda a: a.backward_uses == "y")
 uses_x = pytest.mark.acts(lambda a: a.backward_uses == "x")
@@ -25,14 +26,14 @@ has_params = pytest.mark.acts(lambda a: a.param_names)
 
 def test_every_function_has_a_reference(act):
     """Fails (here and in every other test of act) for a catalog entry
-    without an entry in tests/references.py."""
+    without an entry in src/fastact/_references.py."""
     entry = reference(act.name)
     assert entry.param_cases and entry.param_cases[0] == {}
 
 
 def test_reference_table_has_no_stale_entries():
     assert set(REFERENCES) <= set(fa.ACTIVATIONS), (
-        "tests/references.py has entries for functions fastact does not have: %s"
+        "src/fastact/_references.py has entries for functions fastact does not have: %s"
         % sorted(set(REFERENCES) - set(fa.ACTIVATIONS)))
 
 

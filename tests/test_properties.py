@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis): random shapes, memory layouts
 (negative strides, zero strides from broadcast_to, transposes), dtypes and
 values (NaN, +-inf, subnormals, +-0, huge), against the float64 references
-of tests/references.py, forward and backward, for every catalog function."""
+of src/fastact/_references.py, forward and backward, for every catalog function."""
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp  # noqa: E402
 
 from helpers import (assert_ulp_close, backward_expected, params_in,  # noqa: E402
                      reference_in_dtype, ulp, value_tol, y_slack)
-from references import reference  # noqa: E402
+from helpers import reference  # noqa: E402
 
 DTYPES = [np.dtype(d) for d in ("float16", "float32", "float64")]
 

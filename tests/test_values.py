@@ -1,4 +1,4 @@
-"""Values against the independent float64 references of tests/references.py:
+"""Values against the independent float64 references of src/fastact/_references.py:
 forward, derivative, value_and_derivative and backward (from x, and from y
 where the derivative is a function of the output), in float32 and float64,
 over many memory layouts and the special values; derivatives also against
@@ -15,7 +15,7 @@ from helpers import (assert_identical, assert_signs_of_zeros, backward_expected,
                      assert_ulp_close, y_slack, grads_like, layouts, params_in, special_values,
                      ufunc_params, ulp, ulp_error, value_mix, value_tol)
 from helpers import reference_in_dtype as _expected
-from references import REFERENCES
+from fastact._references import REFERENCES
 
 uses_y = pytest.mark.acts(lambda a: a.backward_uses == "y")
 

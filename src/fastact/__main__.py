@@ -5,7 +5,7 @@ import sys
 
 
 def _parser():
-    from . import _bench
+    from . import _accuracy, _bench
 
     parser = argparse.ArgumentParser(
         prog="fastact", description="fastact: compiled activation functions for NumPy.")
@@ -16,6 +16,14 @@ def _parser():
         "the NumPy expression it replaces; print ns/element, speed-up and GB/s.")
     _bench.add_arguments(bench)
     bench.set_defaults(run=_bench.main)
+    accuracy = commands.add_parser(
+        "accuracy", help="ULP errors against exact values, fastact and the NumPy expressions",
+        description="Measure each activation's forward, derivative and backward against "
+        "exact values (float64 and long double closed forms, mpmath): max and mean ULP "
+        "error, for fastact and for the NumPy expression it replaces.  Needs "
+        "pip install 'fastact[accuracy]'.")
+    _accuracy.add_arguments(accuracy)
+    accuracy.set_defaults(run=_accuracy.main)
     return parser
 
 

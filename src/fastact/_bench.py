@@ -181,13 +181,14 @@ def _torch():
     return torch
 
 
-def _compile(table, act, scope):
+def _compile(table, act, scope, params=None):
     """(forward(x), backward(g, x, y, s=None), saved(x) or None) for `act`
-    from `table`, or None."""
+    from `table`, or None; the parameters take their catalog defaults unless
+    `params` gives them."""
     if act.name not in table:
         return None
-    params = {n: REQUIRED_PARAMS[n] if d is None else d
-              for n, d in zip(act.param_names, act.defaults)}
+    params = dict({n: REQUIRED_PARAMS[n] if d is None else d
+                   for n, d in zip(act.param_names, act.defaults)}, **(params or {}))
     # Bind parameters as lambda defaults: the lambdas then run the table's
     # expression and nothing else.
     args = "".join(", %s=%r" % kv for kv in params.items())
@@ -199,9 +200,9 @@ def _compile(table, act, scope):
             saved and eval("lambda x: %s" % saved[0], dict(scope)) or None)
 
 
-def numpy_reference(act):
+def numpy_reference(act, params=None):
     """(forward(x), backward(g, x, y)) for `act` from the table, or None."""
-    compiled = _compile(NUMPY_EXPRESSIONS, act, {"np": np, "scipy": _scipy_module()})
+    compiled = _compile(NUMPY_EXPRESSIONS, act, {"np": np, "scipy": _scipy_module()}, params)
     return compiled and compiled[:2]
 
 
@@ -589,15 +590,15 @@ def write_json(records, meta, path):
         f.write("\n")
 
 
-def write_csv(records, path):
+def write_csv(records, path, fields=FIELDS):
     with _open(path) as f:
-        w = csv.DictWriter(f, FIELDS, lineterminator="\n")
+        w = csv.DictWriter(f, fields, lineterminator="\n")
         w.writeheader()
-        w.writerows(_ordered(r) for r in records)  # None -> empty cell
+        w.writerows(_ordered(r, fields) for r in records)  # None -> empty cell
 
 
-def _ordered(r):
-    return {k: r[k] for k in FIELDS}
+def _ordered(r, fields=FIELDS):
+    return {k: r[k] for k in fields}
 
 
 def plot(records, path):
@@ -810,32 +811,46 @@ def add_arguments(parser):
                         help="timed loops per measurement; the minimum is "
                         "reported (default: %d; with --quick %d)"
                         % (DEFAULT["repeats"], QUICK["repeats"]))
-    parser.add_argument("--json", type=_output, metavar="FILE|-",
-                        help="also write the rows and the configuration as JSON "
-                        "(- for stdout; the table then goes to stderr)")
-    parser.add_argument("--csv", type=_output, metavar="FILE|-",
-                        help="also write the rows as CSV (- for stdout, as --json)")
     parser.add_argument("--plot", type=_output, metavar="FILE.png",
                         help="plot ns/element against size (needs matplotlib: "
                         "pip install 'fastact[plot]')")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction,
-                        help="show progress on stderr (default: when stderr is "
-                        "a terminal)")
+    add_output_arguments(parser)
     parser.add_argument("--grain", action="store_true",
                         help="instead of the table: for each function and dtype, "
                         "the smallest size at which 2 threads (or the largest of "
                         "--threads) beat 1, next to the catalog's grain")
 
 
-def _fail(message):
-    print("fastact bench: error: " + message, file=sys.stderr)
+def add_output_arguments(parser):
+    """--json, --csv and --progress, shared by the commands (see
+    check_output_arguments)."""
+    parser.add_argument("--json", type=_output, metavar="FILE|-",
+                        help="also write the rows and the configuration as JSON "
+                        "(- for stdout; the table then goes to stderr)")
+    parser.add_argument("--csv", type=_output, metavar="FILE|-",
+                        help="also write the rows as CSV (- for stdout, as --json)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction,
+                        help="show progress on stderr (default: when stderr is "
+                        "a terminal)")
+
+
+def check_output_arguments(args, command="bench"):
+    """(progress wanted, the stream for the table) for add_output_arguments'
+    options; exits with 2 when both would write to stdout."""
+    if args.json == "-" and args.csv == "-":
+        _fail("--json - and --csv - cannot both write to stdout", command)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    return progress, sys.stderr if "-" in (args.json, args.csv) else sys.stdout
+
+
+def _fail(message, command="bench"):
+    print("fastact %s: error: %s" % (command, message), file=sys.stderr)
     raise SystemExit(2)
 
 
 def main(args):
     """Run the bench for parsed command-line arguments."""
-    if args.json == "-" and args.csv == "-":
-        _fail("--json - and --csv - cannot both write to stdout")
+    progress, table_out = check_output_arguments(args)
     if args.plot:
         try:
             import matplotlib  # noqa: F401
@@ -846,7 +861,6 @@ def main(args):
     for key in ("dtypes", "sizes", "repeats"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
     with fa.threads(fa.get_num_threads()):  # restored afterwards
         if args.grain:
             if args.csv or args.plot:
@@ -862,8 +876,7 @@ def main(args):
                 write_json(results, dict(meta, notes=notes), args.json)
             return 0
         records, meta = run(functions=args.functions, passes=args.passes or PASSES,
-                            threads=args.threads, progress=progress,
-                            out=sys.stderr if "-" in (args.json, args.csv) else sys.stdout,
+                            threads=args.threads, progress=progress, out=table_out,
                             **settings)
     if args.json:
         write_json(records, meta, args.json)
