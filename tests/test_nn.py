@@ -3,6 +3,7 @@ against central differences (every catalog activation's module included),
 dtypes kept end to end, and a small training run that must learn."""
 
 import dataclasses
+import functools
 import inspect
 import math
 
@@ -154,9 +155,44 @@ def test_sequential_gradient():
     assert len(model.parameters()) == 6 and len(model) == 6 and model[1].activation is fa.tanh
 
 
-def test_softmax_and_prelu_modules():
-    check_module(nn._Softmax(axis=1), np.random.default_rng(0).standard_normal((4, 5)))
-    check_module(nn._Softmax(axis=0), np.random.default_rng(0).standard_normal((4, 5)))
+AXIS_MODULES = [nn.Softmax, nn.LogSoftmax, nn.GLU, nn.SwiGLU, nn.GeGLU,
+                functools.partial(nn.GeGLU, approximate="tanh")]
+
+
+@pytest.mark.parametrize("module", AXIS_MODULES)
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_axis_module_gradient(module, axis):
+    check_module(module(axis=axis), np.random.default_rng(0).standard_normal((4, 6)))
+
+
+@pytest.mark.parametrize("module", AXIS_MODULES)
+def test_axis_module_matches_its_function_and_caches_what_backward_needs(module):
+    m = module(axis=0)
+    x = np.random.default_rng(2).standard_normal((4, 6)).astype(np.float32)
+    options = m._options()
+    y = m(x)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, m.function(x, axis=0, **options))
+    assert m._saved is (y if m.saves == "y" else x)
+    g = np.ones_like(y)
+    np.testing.assert_array_equal(m.backward(g),
+                                  m.function.backward(g, axis=0, **{m.saves: m._saved}, **options))
+    assert repr(m) == "%s(axis=0%s)" % (type(m).__name__, "".join(
+        ", %s=%r" % kv for kv in options.items()))
+
+
+def test_axis_module_errors():
+    with pytest.raises(RuntimeError, match="LogSoftmax.backward called before forward"):
+        nn.LogSoftmax().backward(np.ones(3))
+    with pytest.raises(ValueError, match="approximate"):
+        nn.GeGLU(approximate="fast")
+    with pytest.raises(TypeError):
+        nn.Softmax(axis=1.5)
+    with pytest.raises(ValueError, match="odd length"):
+        nn.GLU()(np.ones(3))
+
+
+def test_prelu_module():
     prelu = nn._PReLU(4)
     prelu.weight.data[:] = [0.1, 0.2, 0.3, 0.4]
     check_module(prelu, away_from_zero((5, 4)))
@@ -165,7 +201,7 @@ def test_softmax_and_prelu_modules():
     prelu = nn.PReLU(3)
     prelu.weight.data[:] = [0.1, 0.2, 0.3]
     check_module(prelu, away_from_zero((2, 3, 4)))
-    assert nn.Softmax is nn._Softmax and nn.PReLU is nn._PReLU
+    assert nn.PReLU is nn._PReLU
 
 
 @pytest.mark.parametrize("init", sorted(fa.init.SCHEMES))

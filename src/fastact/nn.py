@@ -12,6 +12,7 @@ in, float32 parameters, gradients and losses out; nothing upcasts silently.
 """
 
 import inspect
+import operator
 
 import numpy as np
 
@@ -209,21 +210,69 @@ class Sequential(Module):
         return "Sequential(\n%s\n)" % "\n".join("  (%d): %r" % il for il in enumerate(self.layers))
 
 
-class _Softmax(Module):
-    """softmax along `axis`; backward (fused) from the cached output."""
+class AxisModule(Module):
+    """Base of the axis-wise modules: ``function`` (fastact.softmax, ...)
+    along ``axis``; backward (one fused kernel) from the cached output y
+    (softmax, log_softmax) or input x (the GLU family), per ``saves``."""
+
+    function = None
+    saves = "x"
 
     def __init__(self, axis=-1):
-        self.axis = axis
+        self.axis = operator.index(axis)
+        self._saved = None
+
+    def _options(self):
+        return {}
 
     def forward(self, x):
-        self._y = fa.softmax(x, axis=self.axis)
-        return self._y
+        y = self.function(x, axis=self.axis, **self._options())
+        self._saved = y if self.saves == "y" else x
+        return y
 
     def backward(self, grad):
-        return fa.softmax.backward(grad, y=self._y, axis=self.axis)
+        if self._saved is None:
+            raise RuntimeError("%s.backward called before forward" % type(self).__name__)
+        return self.function.backward(grad, axis=self.axis, **{self.saves: self._saved},
+                                      **self._options())
 
     def extra_repr(self):
-        return "axis=%d" % self.axis
+        return ", ".join("%s=%r" % kv for kv in dict(axis=self.axis, **self._options()).items())
+
+
+class Softmax(AxisModule):
+    """fastact.softmax along `axis`, as torch.nn.Softmax(dim)."""
+    function, saves = staticmethod(fa.softmax), "y"
+
+
+class LogSoftmax(AxisModule):
+    """fastact.log_softmax along `axis`, as torch.nn.LogSoftmax(dim)."""
+    function, saves = staticmethod(fa.log_softmax), "y"
+
+
+class GLU(AxisModule):
+    """fastact.glu: x split in halves (a, b) along `axis`, a * sigmoid(b), as
+    torch.nn.GLU(dim); the output is half as long along axis."""
+    function = staticmethod(fa.glu)
+
+
+class SwiGLU(AxisModule):
+    """fastact.swiglu: silu(a) * b of x's halves along `axis`."""
+    function = staticmethod(fa.swiglu)
+
+
+class GeGLU(AxisModule):
+    """fastact.geglu: gelu(a) * b of x's halves along `axis`, gelu exact
+    (approximate="none") or its tanh form."""
+    function = staticmethod(fa.geglu)
+
+    def __init__(self, axis=-1, approximate="none"):
+        super().__init__(axis)
+        fa.geglu(np.zeros(2), approximate=approximate)  # a bad value fails here
+        self.approximate = approximate
+
+    def _options(self):
+        return {"approximate": self.approximate}
 
 
 class _PReLU(Module):
@@ -246,7 +295,6 @@ class _PReLU(Module):
         return [self.weight]
 
 
-Softmax = _Softmax
 PReLU = _PReLU
 
 
