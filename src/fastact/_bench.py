@@ -16,6 +16,7 @@ import json
 import math
 import os
 import sys
+import time
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Callable, Optional
@@ -405,19 +406,34 @@ class Progress:
             self.stream.flush()
 
 
+def cpu_model():
+    """The CPU's model name (Linux: /proc/cpuinfo), else platform's guess."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+    except OSError:
+        names = []
+    if names:
+        return names[0]
+    import platform
+    return platform.processor() or platform.machine()
+
+
 def metadata(repeats, min_time, threads):
     """The run's configuration: the table's header, the JSON's metadata."""
     torch = _torch()
-    return dict(fa.config(), repeats=repeats, min_time_s=min_time,
-                threads=list(threads), torch=torch and torch.__version__)
+    return dict(fa.config(), date=time.strftime("%Y-%m-%d"), cpu=cpu_model(),
+                cpus=os.cpu_count(), repeats=repeats,
+                min_time_s=min_time, threads=list(threads), torch=torch and torch.__version__)
 
 
 def _header(meta, out):
     print("fastact %s bench: cpu target %s, %s thread(s)%s, numpy %s "
-          "(single-threaded), torch %s, python %s on %s"
+          "(single-threaded), torch %s, python %s on %s (%s, %d CPUs)"
           % (meta["fastact"], meta["cpu_target"], ",".join(map(str, meta["threads"])),
              "" if meta["openmp"] else " (no OpenMP)", meta["numpy"],
-             meta["torch"] or "not installed", meta["python"], meta["machine"]), file=out)
+             meta["torch"] or "not installed", meta["python"], meta["machine"], meta["cpu"],
+             meta["cpus"]), file=out)
     print("build: compiler %s, %s" % (meta["compiler"], meta["cflags"]), file=out)
     print("time: min of %d repeats of a loop >= %g ms; fastact writes into out=, "
           "NumPy and torch allocate (as users write it); copy/fastact: np.copyto "
@@ -454,7 +470,7 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
     with the FIELDS, and the configuration with the notes."""
     out = out or sys.stdout
     threads = tuple(sorted(set(threads or (fa.get_num_threads(),))))
-    meta = metadata(repeats, min_time, threads)
+    meta = dict(metadata(repeats, min_time, threads), matrix="%d x %d" % tuple(matrix))
     columns = COLUMNS
     if len(threads) > 1:  # fastact's speed-up over the fewest threads
         columns += (("vs %dT" % min(threads), "%7s"),)
