@@ -56,6 +56,22 @@ def test_activations_declared_for_type_checkers():
         "declare each catalog function as `name: Activation` in fastact/__init__.py")
 
 
+def test_nn_activation_modules_declared_for_type_checkers():
+    declared = {k for k, v in vars(fa.nn)["__annotations__"].items()
+                if v in ("Type[ActivationModule]", fa.nn.Type[fa.nn.ActivationModule])}
+    assert declared == {cls.__name__ for cls in fa.nn.ACTIVATIONS.values()}, (
+        "declare each generated module as `Name: Type[ActivationModule]` in fastact/nn.py")
+
+
+def test_axis_functions_reexported_for_type_checkers():
+    """mypy --strict does not read the computed __all__: each axis function
+    is imported as `name as name` (an explicit re-export)."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    reexported = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                  for a in node.names if a.asname == a.name}
+    assert set(fa._AXIS_FUNCTIONS) <= reexported
+
+
 def test_mypy_strict_accepts_typed_usage(tmp_path, monkeypatch):
     api = pytest.importorskip("mypy.api")
     # A source checkout (PYTHONPATH=src) needs MYPYPATH; an installed
@@ -74,6 +90,10 @@ def test_mypy_strict_accepts_typed_usage(tmp_path, monkeypatch):
         assert status == 0, out + err
     # and it does check fastact: a typo is an error
     bad = tmp_path / "bad.py"
-    bad.write_text("import fastact as fa\nfa.sigmiod([1.0])\nfa.set_num_threads('2')\n")
+    bad.write_text("import fastact as fa\nfa.sigmiod([1.0])\nfa.set_num_threads('2')\n"
+                   "fa.softmax.backward([1.0], z=[1.0])\nfa.geglu([1.0, 2.0], approximate=1)\n"
+                   "fa.nn.Linear('2', 3)\nfa.optim.SGD([1.0])\n")
     out, err, status = api.run(args + [str(bad)])
-    assert status == 1 and out.count("error") >= 2, out + err
+    assert status == 1 and out.count("error") >= 6, out + err
+    for line in range(2, 8):
+        assert "bad.py:%d: error" % line in out, out

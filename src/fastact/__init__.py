@@ -25,10 +25,15 @@ from typing import Any, Dict, List
 
 from ._backend import TARGET as _TARGET, built_targets as _built_targets, kernels as _kernels
 from ._catalog import SPECS as _SPECS
-from ._activation import Activation
-from ._axis import FUNCTIONS as _AXIS_FUNCTIONS, geglu, glu, log_softmax, prelu, softmax, swiglu
+# "name as name": re-exported for type checkers (mypy --strict), which do
+# not read the computed __all__ below.
+from ._activation import Activation as Activation
+from ._axis import FUNCTIONS as _AXIS_FUNCTIONS
+from ._axis import (geglu as geglu, glu as glu, log_softmax as log_softmax, prelu as prelu,
+                    softmax as softmax, swiglu as swiglu)
 from . import _named_ufuncs  # noqa: F401 (makes the ufuncs picklable)
-from ._threads import get_num_threads, set_num_threads, threads
+from ._threads import (get_num_threads as get_num_threads, set_num_threads as set_num_threads,
+                       threads as threads)
 
 __version__ = "0.1.0"
 
@@ -125,4 +130,5 @@ __all__ = ["Activation", "catalog", "config", "show_config", "get_num_threads",
 
 
 # The training-loop layer (pure Python on top of the activations above).
-from . import datasets, diagnostics, init, nn, optim  # noqa: E402
+from . import datasets as datasets, diagnostics as diagnostics, init as init  # noqa: E402
+from . import nn as nn, optim as optim  # noqa: E402

@@ -2,9 +2,10 @@
 
 import argparse
 import sys
+from typing import Any, List, Optional
 
 
-def _parser():
+def _parser() -> argparse.ArgumentParser:
     from . import _accuracy, _bench
 
     parser = argparse.ArgumentParser(
@@ -27,7 +28,7 @@ def _parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Optional[List[str]] = None) -> Any:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

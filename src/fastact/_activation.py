@@ -81,7 +81,8 @@ class _Docstring:
             return self.class_doc
         if obj._doc is None:
             obj._doc = obj._docstring()
-        return obj._doc
+        doc: str = obj._doc
+        return doc
 
 
 class Activation(ActivationBase):
@@ -116,7 +117,7 @@ class Activation(ActivationBase):
         self.checked = bool(spec.check or spec.option or required)
         self.fast_defaults = None if required else self.defaults
         # option value -> Activation, filled in by fastact/__init__.py
-        self.variants = {}
+        self.variants: Dict[str, "Activation"] = {}
         self.__signature__ = self._signature()
         self._doc: Optional[str] = None  # see _Docstring
 
@@ -244,13 +245,13 @@ class Activation(ActivationBase):
         if missing:
             raise TypeError("%s() missing required argument(s): %s"
                             % (where, ", ".join(map(repr, missing))))
-        values = tuple(self._param_value(where, n, v) for n, v in zip(names, values))
+        checked = tuple(self._param_value(where, n, v) for n, v in zip(names, values))
         if self.spec.check is not None:
             message = self.spec.check(**{n: v if isinstance(v, float) else np.asarray(v)
-                                         for n, v in zip(names, values)})
+                                         for n, v in zip(names, checked)})
             if message:
                 raise ValueError("fastact.%s: %s" % (where, message))
-        return values
+        return checked
 
     @staticmethod
     def _param_value(where: str, name: str, value: Any) -> Any:

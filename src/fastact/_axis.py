@@ -14,21 +14,46 @@ TypeError naming the function.  Bad shapes and axes raise ValueError before
 anything is written to ``out``.
 """
 
+from __future__ import annotations
+
 import operator
 import sys
+from typing import (Any, Callable, Dict, Mapping, Optional, Protocol, SupportsIndex, Tuple,
+                    TypeVar)
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._activation import _cast_duck, _common_dtype, _loop_dtype
 from ._backend import kernels
 
 _UFUNCS = kernels.UFUNCS
 
+_F = TypeVar("_F", bound=Callable[..., Any], covariant=True)
+_B = TypeVar("_B", bound=Callable[..., Any], covariant=True)
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+_Backward = TypeVar("_Backward", bound=Callable[..., Any])
 
-def _with_backward(backward):
+
+class FunctionWithBackward(Protocol[_F, _B]):
+    """For type checkers: a function of signature _F with a ``backward``
+    attribute of signature _B (softmax, glu, prelu, ...), so that both
+    ``fa.softmax(x)`` and ``fa.softmax.backward(grad, y=y)`` are checked."""
+
+    __name__: str
+
+    @property
+    def __call__(self) -> _F: ...
+
+    @property
+    def backward(self) -> _B: ...
+
+
+def _with_backward(backward: _Backward) -> Callable[[_Function],
+                                                    FunctionWithBackward[_Function, _Backward]]:
     """Attach `backward` to the decorated function as ``f.backward``."""
-    def attach(function):
+    def attach(function: Any) -> Any:
         backward.__name__ = "backward"
         backward.__qualname__ = function.__name__ + ".backward"
         function.backward = backward
@@ -36,7 +61,7 @@ def _with_backward(backward):
     return attach
 
 
-def _named_errors(name, call, *args, **kwargs):
+def _named_errors(name: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """call(...), with NumPy's ValueErrors (axis out of range, core
     dimensions that differ, a 0-d input) naming the fastact function."""
     try:
@@ -45,20 +70,20 @@ def _named_errors(name, call, *args, **kwargs):
         raise ValueError("fastact.%s: %s" % (name, e)) from None
 
 
-def _dask_array():
+def _dask_array() -> Any:  # the module, or None
     """dask.array if some input may be a Dask array (it is imported), else None:
     fastact never imports Dask itself."""
     return sys.modules.get("dask.array")
 
 
-def _is_dask(a):
+def _is_dask(a: Any) -> bool:
     da = _dask_array()
     return da is not None and isinstance(a, da.Array)
 
 
 # ---- softmax and log_softmax --------------------------------------------------
 
-def _axis_in_one_chunk(name, arrays, axis):
+def _axis_in_one_chunk(name: str, arrays: Dict[str, Any], axis: SupportsIndex) -> Dict[str, Any]:
     """The arrays, each Dask array rechunked so that `axis` is one chunk.
 
     Dask runs a generalized ufunc block by block (map_blocks) and refuses a
@@ -81,7 +106,8 @@ def _axis_in_one_chunk(name, arrays, axis):
     return result
 
 
-def _along_axis(name, ufunc, arrays, axis, out):
+def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: SupportsIndex,
+                out: Any) -> Any:
     dtype = _common_dtype(name, **arrays)
     arrays = _axis_in_one_chunk(name, arrays, axis)
     inputs = list(arrays.values())
@@ -90,7 +116,7 @@ def _along_axis(name, ufunc, arrays, axis, out):
         # F-ordered result for axis=0, on the slow copying path.  Keep the
         # input's layout instead, like torch.
         result = _float_dtype(dtype, *inputs)
-        like = next((a for a in inputs if a.shape == inputs[0].shape), None)
+        like: Any = next((a for a in inputs if a.shape == inputs[0].shape), None)
         if all(a.shape == like.shape for a in inputs):
             out = np.empty_like(like, result)
         else:  # grad and y that broadcast: NumPy's allocation
@@ -99,7 +125,8 @@ def _along_axis(name, ufunc, arrays, axis, out):
     return _named_errors(name, ufunc, *inputs, axis=axis, out=out, dtype=dtype)
 
 
-def _backward_from_y(name, grad, y, axis, out):
+def _backward_from_y(name: str, grad: ArrayLike, y: Optional[ArrayLike], axis: SupportsIndex,
+                     out: Any) -> Any:
     if y is None:
         raise ValueError("fastact.%s.backward needs y=, the output of the forward pass"
                          % name)
@@ -107,20 +134,22 @@ def _backward_from_y(name, grad, y, axis, out):
                        {"grad": grad, "y": y}, axis, out)
 
 
-def _softmax_backward(grad, *, y=None, axis=-1, out=None):
+def _softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
+                        axis: SupportsIndex = -1, out: Any = None) -> Any:
     """y * (grad - sum(grad * y, axis)): the gradient of softmax with
     respect to its input, from the output y, in one pass per softmax."""
     return _backward_from_y("softmax", grad, y, axis, out)
 
 
-def _log_softmax_backward(grad, *, y=None, axis=-1, out=None):
+def _log_softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
+                            axis: SupportsIndex = -1, out: Any = None) -> Any:
     """grad - exp(y) * sum(grad, axis): the gradient of log_softmax with
     respect to its input, from the output y, in one pass per softmax."""
     return _backward_from_y("log_softmax", grad, y, axis, out)
 
 
 @_with_backward(_softmax_backward)
-def softmax(x, axis=-1, *, out=None):
+def softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
     """softmax(x, axis=-1, *, out=None)
 
         softmax(x) = exp(x - max(x)) / sum(exp(x - max(x)))   along axis
@@ -141,7 +170,7 @@ def softmax(x, axis=-1, *, out=None):
 
 
 @_with_backward(_log_softmax_backward)
-def log_softmax(x, axis=-1, *, out=None):
+def log_softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
     """log_softmax(x, axis=-1, *, out=None)
 
         log_softmax(x) = (x - max(x)) - log(sum(exp(x - max(x))))   along axis
@@ -161,23 +190,23 @@ def log_softmax(x, axis=-1, *, out=None):
 
 # ---- the GLU family --------------------------------------------------------------
 
-def _halves(name, x, axis):
+def _halves(name: str, x: Any, axis: SupportsIndex) -> Tuple[Any, Any, int]:
     """(a, b, axis): views of the two halves of x along axis (lazy slices of
     a Dask array)."""
     x = x if _is_dask(x) else np.asarray(x)
-    axis = operator.index(axis)
+    i = operator.index(axis)
     if x.ndim == 0:
         raise ValueError("fastact.%s: x must have at least one dimension" % name)
-    axis = _named_errors(name, normalize_axis_index, axis, x.ndim)
-    n = x.shape[axis]
+    i = _named_errors(name, normalize_axis_index, i, x.ndim)
+    n = x.shape[i]
     if n % 2:
         raise ValueError("fastact.%s: x has odd length %d along axis %d; it must split "
-                         "into two equal halves" % (name, n, axis))
-    before = (slice(None),) * axis
-    return x[before + (slice(None, n // 2),)], x[before + (slice(n // 2, None),)], axis
+                         "into two equal halves" % (name, n, i))
+    before = (slice(None),) * i
+    return x[before + (slice(None, n // 2),)], x[before + (slice(n // 2, None),)], i
 
 
-def _glu_forward(name, ufunc, x, axis, out):
+def _glu_forward(name: str, ufunc: np.ufunc, x: ArrayLike, axis: SupportsIndex, out: Any) -> Any:
     _loop_dtype(name, "x", x)  # TypeError for complex, object, ...
     a, b, _ = _halves(name, x, axis)
     dtype = _loop_dtype(name, "x", a)
@@ -185,7 +214,8 @@ def _glu_forward(name, ufunc, x, axis, out):
                          dtype=dtype)
 
 
-def _glu_backward(name, ufunc, grad, x, axis, out):
+def _glu_backward(name: str, ufunc: np.ufunc, grad: ArrayLike, x: Optional[ArrayLike],
+                  axis: SupportsIndex, out: Any) -> Any:
     """(grad_a, grad_b) of the halves, written into the halves of one
     array of x's shape."""
     where = name + ".backward"
@@ -212,7 +242,8 @@ def _glu_backward(name, ufunc, grad, x, axis, out):
     return out
 
 
-def _glu_backward_dask(where, ufunc, grad, a, b, axis, dtype, out):
+def _glu_backward_dask(where: str, ufunc: np.ufunc, grad: Any, a: Any, b: Any, axis: int,
+                       dtype: np.dtype, out: Any) -> Any:
     """The lazy Dask version: Dask has no two-output ufuncs, so the kernel
     runs block by block (apply_gufunc) and the halves are concatenated."""
     if out is not None:
@@ -224,8 +255,14 @@ def _glu_backward_dask(where, ufunc, grad, a, b, axis, dtype, out):
     return _dask_array().concatenate([grad_a, grad_b], axis=axis)
 
 
-def _glu_backward_of(name, ufunc_name):
-    def backward(grad, *, x=None, axis=-1, out=None):
+class _GLUBackward(Protocol):
+    def __call__(self, grad: ArrayLike, *, x: Optional[ArrayLike] = None,
+                 axis: SupportsIndex = -1, out: Any = None) -> Any: ...
+
+
+def _glu_backward_of(name: str, ufunc_name: str) -> _GLUBackward:
+    def backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None, axis: SupportsIndex = -1,
+                 out: Any = None) -> Any:
         return _glu_backward(name, _UFUNCS[ufunc_name], grad, x, axis, out)
     backward.__doc__ = ("The gradient of %s with respect to x (x's shape), from the "
                         "incoming gradient (the output's shape) and the input x." % name)
@@ -233,7 +270,7 @@ def _glu_backward_of(name, ufunc_name):
 
 
 @_with_backward(_glu_backward_of("glu", "glu_halves_backward"))
-def glu(x, axis=-1, *, out=None):
+def glu(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
     """glu(x, axis=-1, *, out=None)
 
         glu(x) = a * sigmoid(b),   a, b = the first and second half of x along axis
@@ -249,7 +286,7 @@ def glu(x, axis=-1, *, out=None):
 
 
 @_with_backward(_glu_backward_of("swiglu", "swiglu_halves_backward"))
-def swiglu(x, axis=-1, *, out=None):
+def swiglu(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
     """swiglu(x, axis=-1, *, out=None)
 
         swiglu(x) = silu(a) * b,   silu(a) = a * sigmoid(a),
@@ -270,14 +307,15 @@ def swiglu(x, axis=-1, *, out=None):
 _GEGLU_APPROXIMATIONS = ("none", "tanh")
 
 
-def _geglu_ufunc(name, approximate):
+def _geglu_ufunc(name: str, approximate: str) -> str:
     if approximate not in _GEGLU_APPROXIMATIONS:
         raise ValueError("fastact.%s: approximate must be 'none' or 'tanh', got %r"
                          % (name, approximate))
     return "geglu_halves" if approximate == "none" else "geglu_tanh_halves"
 
 
-def _geglu_backward(grad, *, x=None, axis=-1, approximate="none", out=None):
+def _geglu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None, axis: SupportsIndex = -1,
+                    approximate: str = "none", out: Any = None) -> Any:
     """The gradient of geglu with respect to x (x's shape), from the
     incoming gradient (the output's shape) and the input x."""
     ufunc = _geglu_ufunc("geglu.backward", approximate)
@@ -285,7 +323,8 @@ def _geglu_backward(grad, *, x=None, axis=-1, approximate="none", out=None):
 
 
 @_with_backward(_geglu_backward)
-def geglu(x, axis=-1, *, approximate="none", out=None):
+def geglu(x: ArrayLike, axis: SupportsIndex = -1, *, approximate: str = "none",
+          out: Any = None) -> Any:
     """geglu(x, axis=-1, *, approximate="none", out=None)
 
         geglu(x) = gelu(a) * b,   a, b = the first and second half of x along axis
@@ -308,7 +347,7 @@ def geglu(x, axis=-1, *, approximate="none", out=None):
 
 # ---- prelu -------------------------------------------------------------------------
 
-def _prelu_weight(name, x, weight, dtype):
+def _prelu_weight(name: str, x: ArrayLike, weight: ArrayLike, dtype: DTypeLike) -> np.ndarray:
     """weight as an array that broadcasts along axis 1 of x, in `dtype`."""
     w = np.asarray(weight)
     if w.dtype.kind not in "biuf":
@@ -324,7 +363,7 @@ def _prelu_weight(name, x, weight, dtype):
     return w.reshape(w.shape + (1,) * (ndim - 2)).astype(dtype)
 
 
-def _float_dtype(dtype, *arrays):
+def _float_dtype(dtype: Optional[DTypeLike], *arrays: Any) -> np.dtype:
     """The dtype a ufunc call computes in: dtype, or NumPy's choice."""
     if dtype is not None:
         return np.dtype(dtype)
@@ -332,7 +371,8 @@ def _float_dtype(dtype, *arrays):
     return dtypes[0] if len(dtypes) == 1 else np.result_type(*dtypes)
 
 
-def _prelu_backward(grad, *, x=None, weight=None, out=None):
+def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
+                    weight: Optional[ArrayLike] = None, out: Any = None) -> Tuple[Any, Any]:
     """(grad_x, grad_weight): grad * (1 if x > 0 else weight) and the sum
     over every axis but the channel axis of grad * min(x, 0), in the shape
     of weight."""
@@ -355,7 +395,7 @@ def _prelu_backward(grad, *, x=None, weight=None, out=None):
 
 
 @_with_backward(_prelu_backward)
-def prelu(x, weight, *, out=None):
+def prelu(x: ArrayLike, weight: ArrayLike, *, out: Any = None) -> Any:
     """prelu(x, weight, *, out=None)
 
         prelu(x) = x if x > 0 else weight * x
@@ -377,4 +417,5 @@ def prelu(x, weight, *, out=None):
     return _named_errors("prelu", _UFUNCS["leaky_relu"], x, w, out=out, dtype=dtype)
 
 
-FUNCTIONS = {f.__name__: f for f in (softmax, log_softmax, glu, swiglu, geglu, prelu)}
+FUNCTIONS: Mapping[str, FunctionWithBackward[Callable[..., Any], Callable[..., Any]]] = {
+    f.__name__: f for f in (softmax, log_softmax, glu, swiglu, geglu, prelu)}

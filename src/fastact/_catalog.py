@@ -13,7 +13,7 @@ Each entry names the C functions ``fa_<name>_<f|d>``,
 """
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 REQUIRED = None  # a Param default: the argument must be given (as in torch)
 
@@ -56,14 +56,14 @@ class Spec:
     aliases: Tuple[str, ...] = ()
     # check(**params) -> None, or the message of the ValueError to raise
     # before anything is computed; params are floats or arrays.
-    check: Optional[Callable] = None
+    check: Optional[Callable[..., Optional[str]]] = None
     option: Optional[Option] = None
 
 
 TRANSCENDENTAL, PIECEWISE = 32768, 262144  # grain sizes
 
 
-def _require(valid, message):
+def _require(valid: Any, message: str) -> Optional[str]:
     """A check: None if `valid` holds for every element (NaN fails), else
     the message."""
     import numpy  # only the Python API calls checks, never setup.py
@@ -75,7 +75,7 @@ def _require(valid, message):
 _LAMBD = Param("lambd", 0.5, "half-width of the zero region (>= 0)")
 
 
-def _check_lambd(lambd):
+def _check_lambd(lambd: Any) -> Optional[str]:
     return _require(lambd >= 0, "lambd must be >= 0")
 
 
@@ -511,7 +511,7 @@ GLU_GATES = {
 }
 
 
-def glu_kernels(name, y, dy_da, dy_db):
+def glu_kernels(name: str, y: str, dy_da: str, dy_db: str) -> Iterator[Kernel]:
     formula = y.replace("_{c}", "").replace("fa_glu_", "").replace("fa_", "")
     formula = formula.replace("{", "").replace("}", "")
     yield Kernel(name + "_halves", "forward", ("a", "b"), (), ("y",), (y,), TRANSCENDENTAL,

@@ -8,7 +8,7 @@ class ActivationBase:
     ufunc: np.ufunc
     backward_ufunc: np.ufunc
     backward_from_y_ufunc: Optional[np.ufunc]
-    defaults: Tuple[float, ...]
+    defaults: Tuple[Optional[float], ...]  # None: a required parameter
     param_names: Tuple[str, ...]
     # The result is an ndarray, a NumPy scalar for scalar input, or the
     # input's own array type (Dask, xarray) through __array_ufunc__.

@@ -5,24 +5,32 @@ class labels (int64).  `rng` is a seed or a numpy Generator; the default
 seed 0 makes every call reproducible.
 """
 
+from __future__ import annotations
+
+from typing import Any, List, Tuple
+
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import DTypeLike
 
-from .init import _rng
+from .init import Seed, _rng
 
 
-def _finish(rng, X, y, noise, dtype):
+def _finish(rng: np.random.Generator, X: npt.NDArray[Any], y: npt.NDArray[Any], noise: float,
+            dtype: DTypeLike) -> Tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
     X = X + noise * rng.standard_normal(X.shape)
     order = rng.permutation(len(y))  # classes interleaved, not in blocks
     return X[order].astype(dtype), y[order].astype(np.int64)
 
 
-def _split(n_samples, n_classes):
+def _split(n_samples: int, n_classes: int) -> List[int]:
     """Samples per class, as equal as possible."""
     return [n_samples // n_classes + (k < n_samples % n_classes) for k in range(n_classes)]
 
 
-def make_spirals(n_samples=200, n_classes=2, noise=0.02, turns=1.5, rng=0,
-                 dtype=np.float64):
+def make_spirals(n_samples: int = 200, n_classes: int = 2, noise: float = 0.02,
+                 turns: float = 1.5, rng: Seed = 0,
+                 dtype: DTypeLike = np.float64) -> Tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
     """Interleaved spiral arms (the classic "two spirals"), radius up to 1."""
     rng = _rng(rng)
     X, y = [], []
@@ -34,7 +42,8 @@ def make_spirals(n_samples=200, n_classes=2, noise=0.02, turns=1.5, rng=0,
     return _finish(rng, np.concatenate(X), np.concatenate(y), noise, dtype)
 
 
-def make_rings(n_samples=200, n_classes=2, noise=0.05, rng=0, dtype=np.float64):
+def make_rings(n_samples: int = 200, n_classes: int = 2, noise: float = 0.05, rng: Seed = 0,
+               dtype: DTypeLike = np.float64) -> Tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
     """Concentric rings, class k at radius (k + 1) / n_classes."""
     rng = _rng(rng)
     X, y = [], []
@@ -46,7 +55,8 @@ def make_rings(n_samples=200, n_classes=2, noise=0.05, rng=0, dtype=np.float64):
     return _finish(rng, np.concatenate(X), np.concatenate(y), noise, dtype)
 
 
-def make_moons(n_samples=200, noise=0.1, rng=0, dtype=np.float64):
+def make_moons(n_samples: int = 200, noise: float = 0.1, rng: Seed = 0,
+               dtype: DTypeLike = np.float64) -> Tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
     """Two interleaving half circles (as sklearn.datasets.make_moons)."""
     rng = _rng(rng)
     n0, n1 = _split(n_samples, 2)

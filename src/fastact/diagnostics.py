@@ -7,20 +7,30 @@ each backward, and warns (``DeadUnitWarning``) when a layer's dead fraction
 passes a threshold.  matplotlib is optional: only ``plot_gradients`` needs it.
 """
 
+from __future__ import annotations
+
 import math
 import re
 import warnings
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple, Union, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 import fastact as fa
+
+if TYPE_CHECKING:
+    from .nn import ActivationModule, Module, Sequential
+
+# What names a bounded activation: "sigmoid", fastact.sigmoid, or an nn module of it.
+ActivationLike = Union[str, fa.Activation, "ActivationModule"]
 
 
 class DeadUnitWarning(UserWarning):
     """A layer has more dead units (never active over a batch) than allowed."""
 
 
-def dead_fraction(a):
+def dead_fraction(a: ArrayLike) -> float:
     """The fraction of units (last axis) that are <= 0 for every sample of
     the batch (all other axes): units that passed no gradient through a
     ReLU on this batch."""
@@ -30,7 +40,7 @@ def dead_fraction(a):
     return float(np.all(a.reshape(-1, a.shape[-1]) <= 0, axis=0).mean())
 
 
-def _bounds(activation):
+def _bounds(activation: Any) -> Tuple[float, float]:
     """The finite output range (lo, hi) of an activation, from its catalog
     entry ("[0, 1]" for sigmoid); ValueError for an unbounded one."""
     act = fa.ACTIVATIONS[activation] if isinstance(activation, str) else activation
@@ -43,7 +53,7 @@ def _bounds(activation):
     return lo, hi
 
 
-def saturation_fraction(y, activation, tol=0.02):
+def saturation_fraction(y: ArrayLike, activation: ActivationLike, tol: float = 0.02) -> float:
     """The fraction of outputs `y` of a bounded activation (sigmoid, tanh,
     a name, Activation or module) within `tol` of an asymptote, where the
     derivative, and so the gradient, nearly vanishes."""
@@ -52,7 +62,7 @@ def saturation_fraction(y, activation, tol=0.02):
     return float(((y <= lo + tol) | (y >= hi - tol)).mean())
 
 
-def _bounded(layer):
+def _bounded(layer: Any) -> bool:
     try:
         _bounds(layer)
         return True
@@ -72,24 +82,25 @@ class Recorder:
     ``history[i]`` maps a statistic to its list of values for layer i.
     """
 
-    def __init__(self, model, dead_threshold=0.1, saturation_tol=0.02):
+    def __init__(self, model: Sequential, dead_threshold: float = 0.1,
+                 saturation_tol: float = 0.02) -> None:
         from .nn import ActivationModule
 
         self.model, self.dead_threshold, self.saturation_tol = model, dead_threshold, saturation_tol
         self.names = ["%d:%s" % (i, type(layer).__name__) for i, layer in enumerate(model)]
         self._is_activation = [isinstance(layer, ActivationModule) for layer in model]
         self._is_bounded = [a and _bounded(layer) for a, layer in zip(self._is_activation, model)]
-        self.history = [{} for _ in self.names]
-        self._warned = set()
+        self.history: List[Dict[str, List[float]]] = [{} for _ in self.names]
+        self._warned: Set[int] = set()
         model.observers.append(self)
 
-    def detach(self):
+    def detach(self) -> None:
         self.model.observers.remove(self)
 
-    def _add(self, i, key, value):
+    def _add(self, i: int, key: str, value: float) -> None:
         self.history[i].setdefault(key, []).append(value)
 
-    def on_forward(self, i, layer, y):
+    def on_forward(self, i: int, layer: Module, y: Any) -> None:
         if not self._is_activation[i]:
             return
         self._add(i, "mean", float(y.mean()))
@@ -100,7 +111,8 @@ class Recorder:
         dead = dead_fraction(np.abs(layer.backward(np.ones_like(y))))
         self._add(i, "dead", dead)
         if self._is_bounded[i]:
-            self._add(i, "saturated", saturation_fraction(y, layer, self.saturation_tol))
+            self._add(i, "saturated", saturation_fraction(y, cast("ActivationModule", layer),
+                                                         self.saturation_tol))
         if dead > self.dead_threshold and i not in self._warned:
             self._warned.add(i)  # once per layer, not every step
             warnings.warn("layer %s: %.0f%% of its units are dead at forward pass %d "
@@ -108,24 +120,24 @@ class Recorder:
                                                   100 * self.dead_threshold),
                           DeadUnitWarning, stacklevel=4)
 
-    def on_backward(self, i, layer, grad_output):
+    def on_backward(self, i: int, layer: Module, grad_output: Any) -> None:
         self._add(i, "grad_norm", float(np.linalg.norm(grad_output)))
         params = layer.parameters()
         if params:
             self._add(i, "param_grad_norm",
                       float(math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))))
 
-    def last(self, key):
+    def last(self, key: str) -> Dict[str, float]:
         """{layer name: latest value of statistic `key`} for layers that have it."""
         return {n: h[key][-1] for n, h in zip(self.names, self.history) if h.get(key)}
 
-    def gradient_norms(self, last=None):
+    def gradient_norms(self, last: Optional[int] = None) -> Dict[str, float]:
         """{layer name: mean parameter-gradient norm over the last `last`
         recorded steps (all if None)} for the layers with parameters."""
         return {n: float(np.mean(h["param_grad_norm"][-last if last else 0:]))
                 for n, h in zip(self.names, self.history) if h.get("param_grad_norm")}
 
-    def summary(self):
+    def summary(self) -> str:
         """A text table of each layer's latest statistics."""
         keys = ["mean", "std", "dead", "saturated", "grad_norm", "param_grad_norm"]
         lines = ["%-14s" % "layer" + "".join("%16s" % k for k in keys)]
@@ -134,11 +146,13 @@ class Recorder:
             lines.append("%-14s" % name + "".join(cells))
         return "\n".join(lines)
 
-    def plot_gradients(self, path=None, ax=None, title="gradient norm per layer"):
+    def plot_gradients(self, path: Any = None, ax: Any = None,
+                       title: str = "gradient norm per layer") -> Any:
         """A bar chart (log scale) of the mean parameter-gradient norm per
         layer; saved to `path` if given.  Needs matplotlib."""
         try:
-            from matplotlib.figure import Figure
+            # optional, so maybe absent or without types for mypy
+            from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
         except ImportError:
             raise ImportError("Recorder.plot_gradients needs matplotlib "
                               "(pip install matplotlib)") from None

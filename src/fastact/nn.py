@@ -11,10 +11,16 @@ entry gets its module with no new code.  dtypes are the caller's: float32
 in, float32 parameters, gradients and losses out; nothing upcasts silently.
 """
 
+from __future__ import annotations
+
 import inspect
 import operator
+from typing import (TYPE_CHECKING, Any, ClassVar, Dict, Iterator, List, Protocol,
+                    SupportsIndex, Type)
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike, DTypeLike
 
 import fastact as fa
 
@@ -24,31 +30,35 @@ from . import init as _init
 class Parameter:
     """A trainable array ``data`` and its accumulated gradient ``grad``."""
 
-    def __init__(self, data):
+    def __init__(self, data: npt.NDArray[Any]) -> None:
         self.data = data
-        self.grad = np.zeros_like(data)
+        self.grad: npt.NDArray[Any] = np.zeros_like(data)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter(shape=%s, dtype=%s)" % (self.data.shape, self.data.dtype)
 
 
 class Module:
     """Base class: ``forward``, ``backward``, ``parameters``, ``zero_grad``."""
 
-    def __call__(self, x):
+    if TYPE_CHECKING:  # every subclass defines them
+        def forward(self, x: Any) -> Any: ...
+        def backward(self, grad: Any) -> Any: ...
+
+    def __call__(self, x: Any) -> Any:
         return self.forward(x)
 
-    def parameters(self):
+    def parameters(self) -> List[Parameter]:
         return []
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad[...] = 0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%s)" % (type(self).__name__, self.extra_repr())
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return ""
 
 
@@ -63,7 +73,7 @@ TORCH_NAMES = {n.lower(): n for n in (
     "Softshrink", "Hardshrink", "Threshold", "Hardtanh", "Sigmoid", "Tanh")}
 
 
-def class_name(name):
+def class_name(name: str) -> str:
     """The module class name of catalog function `name`: torch's spelling
     if known, else CamelCase ("fancy_unit" -> "FancyUnit")."""
     return TORCH_NAMES.get(name.replace("_", "").lower(),
@@ -74,34 +84,35 @@ class ActivationModule(Module):
     """Base of the generated activation modules; ``activation`` is the
     fastact Activation, ``params`` its parameter values by name."""
 
-    activation = None
+    # None on this base; each generated subclass sets its Activation.
+    activation: ClassVar[fa.Activation] = None  # type: ignore[assignment]
     _signature = inspect.Signature()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         bound = self._signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        self.params = dict(bound.arguments)
+        self.params: Dict[str, Any] = dict(bound.arguments)
         # Validated by the Activation itself (unknown values, wrong types),
         # here rather than at the first forward.
         self.activation(np.zeros(1), **self.params)
-        self._saved = None
+        self._saved: Any = None
 
-    def forward(self, x):
+    def forward(self, x: ArrayLike) -> Any:
         y = self.activation(x, **self.params)
         self._saved = y if self.activation.backward_uses == "y" else x
         return y
 
-    def backward(self, grad):
+    def backward(self, grad: ArrayLike) -> Any:
         if self._saved is None:
             raise RuntimeError("%s.backward called before forward" % type(self).__name__)
         key = "y" if self.activation.backward_uses == "y" else "x"
         return self.activation.backward(grad, **{key: self._saved}, **self.params)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return ", ".join("%s=%r" % kv for kv in self.params.items())
 
 
-def activation_module(act):
+def activation_module(act: fa.Activation) -> Type[ActivationModule]:
     """A new ActivationModule subclass for the fastact Activation `act`."""
     P = inspect.Parameter
     signature = inspect.Signature([  # the parameters and options, not x or out
@@ -116,8 +127,36 @@ def activation_module(act):
 
 
 # Activation name -> module class, in catalog order; each also a name here.
-ACTIVATIONS = {act.name: activation_module(act) for act in fa.catalog()}
+ACTIVATIONS: Dict[str, Type[ActivationModule]] = {
+    act.name: activation_module(act) for act in fa.catalog()}
 globals().update({cls.__name__: cls for cls in ACTIVATIONS.values()})
+# The same classes declared for type checkers, which cannot see through
+# globals(); tests/test_typing.py checks them against ACTIVATIONS.
+Sigmoid: Type[ActivationModule]
+Tanh: Type[ActivationModule]
+ReLU: Type[ActivationModule]
+LeakyReLU: Type[ActivationModule]
+ReLU6: Type[ActivationModule]
+Hardtanh: Type[ActivationModule]
+ELU: Type[ActivationModule]
+SELU: Type[ActivationModule]
+CELU: Type[ActivationModule]
+GELU: Type[ActivationModule]
+GeluTanh: Type[ActivationModule]
+SiLU: Type[ActivationModule]
+Mish: Type[ActivationModule]
+Softplus: Type[ActivationModule]
+Softsign: Type[ActivationModule]
+Hardsigmoid: Type[ActivationModule]
+Hardswish: Type[ActivationModule]
+LogSigmoid: Type[ActivationModule]
+Tanhshrink: Type[ActivationModule]
+Softshrink: Type[ActivationModule]
+Hardshrink: Type[ActivationModule]
+Threshold: Type[ActivationModule]
+Squareplus: Type[ActivationModule]
+SparsePlus: Type[ActivationModule]
+SparseSigmoid: Type[ActivationModule]
 
 
 # ---- layers -------------------------------------------------------------------
@@ -129,8 +168,8 @@ class Linear(Module):
     "xavier_normal", ...); the bias starts at zero.  x must have `dtype`.
     """
 
-    def __init__(self, in_features, out_features, bias=True, init="he", rng=None,
-                 dtype=np.float64):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str = "he",
+                 rng: _init.Seed = None, dtype: DTypeLike = np.float64) -> None:
         if init not in _init.SCHEMES:
             raise ValueError("Linear: unknown init %r (one of %s)"
                              % (init, ", ".join(_init.SCHEMES)))
@@ -138,34 +177,43 @@ class Linear(Module):
         self.weight = Parameter(_init.SCHEMES[init]((out_features, in_features),
                                                     rng=rng, dtype=dtype))
         self.bias = Parameter(np.zeros(out_features, dtype=dtype)) if bias else None
-        self._x = None
+        self._x: Any = None
 
-    def forward(self, x):
+    def forward(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
         if getattr(x, "dtype", None) != self.weight.data.dtype:
             # NumPy would promote float32 weights to float64 without a word
             raise TypeError("Linear: input dtype %s differs from the layer's %s"
                             % (getattr(x, "dtype", type(x).__name__), self.weight.data.dtype))
         self._x = x
-        y = x @ self.weight.data.T
+        y: npt.NDArray[Any] = x @ self.weight.data.T
         if self.bias is not None:
             y += self.bias.data
         return y
 
-    def backward(self, grad):
+    def backward(self, grad: npt.NDArray[Any]) -> npt.NDArray[Any]:
         x = self._x.reshape(-1, self.in_features)
         g = grad.reshape(-1, self.out_features)
         self.weight.grad += g.T @ x
         if self.bias is not None:
             self.bias.grad += g.sum(axis=0)
-        return grad @ self.weight.data
+        grad_x: npt.NDArray[Any] = grad @ self.weight.data
+        return grad_x
 
-    def parameters(self):
+    def parameters(self) -> List[Parameter]:
         return [self.weight] + ([self.bias] if self.bias is not None else [])
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "in_features=%d, out_features=%d, bias=%s, dtype=%s" % (
             self.in_features, self.out_features, self.bias is not None,
             self.weight.data.dtype)
+
+
+class Observer(Protocol):
+    """What Sequential.observers hold (fastact.diagnostics.Recorder is one)."""
+
+    def on_forward(self, index: int, layer: Module, output: Any) -> None: ...
+
+    def on_backward(self, index: int, layer: Module, grad_output: Any) -> None: ...
 
 
 class Sequential(Module):
@@ -176,37 +224,37 @@ class Sequential(Module):
     fastact.diagnostics.Recorder).
     """
 
-    def __init__(self, *layers):
+    def __init__(self, *layers: Module) -> None:
         self.layers = list(layers)
-        self.observers = []
+        self.observers: List[Observer] = []
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         for i, layer in enumerate(self.layers):
             x = layer.forward(x)
             for obs in self.observers:
                 obs.on_forward(i, layer, x)
         return x
 
-    def backward(self, grad):
+    def backward(self, grad: Any) -> Any:
         for i in reversed(range(len(self.layers))):
             grad_output, grad = grad, self.layers[i].backward(grad)
             for obs in self.observers:  # after: parameter gradients are in
                 obs.on_backward(i, self.layers[i], grad_output)
         return grad
 
-    def parameters(self):
+    def parameters(self) -> List[Parameter]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Module:
         return self.layers[i]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.layers)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Sequential(\n%s\n)" % "\n".join("  (%d): %r" % il for il in enumerate(self.layers))
 
 
@@ -215,28 +263,28 @@ class AxisModule(Module):
     along ``axis``; backward (one fused kernel) from the cached output y
     (softmax, log_softmax) or input x (the GLU family), per ``saves``."""
 
-    function = None
+    function: ClassVar[Any] = None  # a FunctionWithBackward: fastact.softmax, ...
     saves = "x"
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis: SupportsIndex = -1) -> None:
         self.axis = operator.index(axis)
-        self._saved = None
+        self._saved: Any = None
 
-    def _options(self):
+    def _options(self) -> Dict[str, Any]:
         return {}
 
-    def forward(self, x):
+    def forward(self, x: ArrayLike) -> Any:
         y = self.function(x, axis=self.axis, **self._options())
         self._saved = y if self.saves == "y" else x
         return y
 
-    def backward(self, grad):
+    def backward(self, grad: ArrayLike) -> Any:
         if self._saved is None:
             raise RuntimeError("%s.backward called before forward" % type(self).__name__)
         return self.function.backward(grad, axis=self.axis, **{self.saves: self._saved},
                                       **self._options())
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return ", ".join("%s=%r" % kv for kv in dict(axis=self.axis, **self._options()).items())
 
 
@@ -266,12 +314,12 @@ class GeGLU(AxisModule):
     (approximate="none") or its tanh form."""
     function = staticmethod(fa.geglu)
 
-    def __init__(self, axis=-1, approximate="none"):
+    def __init__(self, axis: SupportsIndex = -1, approximate: str = "none") -> None:
         super().__init__(axis)
         fa.geglu(np.zeros(2), approximate=approximate)  # a bad value fails here
         self.approximate = approximate
 
-    def _options(self):
+    def _options(self) -> Dict[str, Any]:
         return {"approximate": self.approximate}
 
 
@@ -279,19 +327,20 @@ class _PReLU(Module):
     """fastact.prelu with a learned slope per channel (axis 1, or one slope
     for all), as torch.nn.PReLU(num_parameters, init=0.25)."""
 
-    def __init__(self, num_parameters=1, init=0.25, dtype=np.float64):
+    def __init__(self, num_parameters: int = 1, init: float = 0.25,
+                 dtype: DTypeLike = np.float64) -> None:
         self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
 
-    def forward(self, x):
+    def forward(self, x: ArrayLike) -> Any:
         self._x = x
         return fa.prelu(x, self.weight.data)
 
-    def backward(self, grad):
+    def backward(self, grad: ArrayLike) -> Any:
         grad_x, grad_w = fa.prelu.backward(grad, x=self._x, weight=self.weight.data)
         self.weight.grad += grad_w
         return grad_x
 
-    def parameters(self):
+    def parameters(self) -> List[Parameter]:
         return [self.weight]
 
 
@@ -304,19 +353,23 @@ class Loss:
     """``loss = fn(input, target)`` returns the loss (a NumPy scalar of the
     input's dtype); ``fn.backward()`` then gives d loss / d input."""
 
-    def __init__(self, reduction="mean"):
+    if TYPE_CHECKING:  # every subclass defines them
+        def forward(self, input: Any, target: Any) -> Any: ...
+        def backward(self, grad: float = 1.0) -> npt.NDArray[Any]: ...
+
+    def __init__(self, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum"):
             raise ValueError("reduction must be 'mean' or 'sum', got %r" % (reduction,))
         self.reduction = reduction
 
-    def __call__(self, input, target):
+    def __call__(self, input: Any, target: Any) -> Any:
         return self.forward(input, target)
 
-    def _reduce(self, values, n):
+    def _reduce(self, values: npt.NDArray[Any], n: int) -> Any:
         total = values.sum()
         return total / total.dtype.type(n) if self.reduction == "mean" else total
 
-    def _scale(self, n, dtype):
+    def _scale(self, n: int, dtype: np.dtype) -> Any:
         return dtype.type(1.0 / n if self.reduction == "mean" else 1.0)
 
 
@@ -327,7 +380,7 @@ class CrossEntropyLoss(Loss):
     fused softmax(z) - onehot(label), which never divides by a probability.
     """
 
-    def forward(self, logits, labels):
+    def forward(self, logits: npt.NDArray[Any], labels: ArrayLike) -> Any:
         labels = np.asarray(labels)
         if labels.shape != logits.shape[:1] or labels.dtype.kind not in "iu":
             raise ValueError("CrossEntropyLoss: labels must be integers of shape (%d,)"
@@ -339,8 +392,8 @@ class CrossEntropyLoss(Loss):
         picked = shifted[np.arange(len(labels)), labels]
         return self._reduce(np.log(total[:, 0]) - picked, len(labels))
 
-    def backward(self, grad=1.0):
-        g = self._probs.copy()
+    def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
+        g: npt.NDArray[Any] = self._probs.copy()
         g[np.arange(len(self._labels)), self._labels] -= 1
         g *= self._scale(len(self._labels), g.dtype) * g.dtype.type(grad)
         return g
@@ -353,7 +406,7 @@ class BCEWithLogitsLoss(Loss):
     is the sigmoid output rule sigmoid(z) - t, with fastact's sigmoid.
     """
 
-    def forward(self, logits, targets):
+    def forward(self, logits: npt.NDArray[Any], targets: ArrayLike) -> Any:
         t = np.asarray(targets, dtype=logits.dtype)
         if t.shape != logits.shape:
             raise ValueError("BCEWithLogitsLoss: targets shape %s != logits shape %s"
@@ -362,8 +415,8 @@ class BCEWithLogitsLoss(Loss):
         values = fa.relu(logits) - logits * t + np.log1p(np.exp(-np.abs(logits)))
         return self._reduce(values, logits.size)
 
-    def backward(self, grad=1.0):
-        g = fa.sigmoid(self._logits)
+    def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
+        g: npt.NDArray[Any] = fa.sigmoid(self._logits)
         g -= self._t
         g *= self._scale(g.size, g.dtype) * g.dtype.type(grad)
         return g
@@ -372,10 +425,12 @@ class BCEWithLogitsLoss(Loss):
 class MSELoss(Loss):
     """Mean squared error; the target is cast to the input's dtype."""
 
-    def forward(self, input, target):
+    def forward(self, input: npt.NDArray[Any], target: ArrayLike) -> Any:
         self._diff = input - np.asarray(target, dtype=input.dtype)
         return self._reduce(self._diff * self._diff, self._diff.size)
 
-    def backward(self, grad=1.0):
+    def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
         d = self._diff
-        return d * (d.dtype.type(2) * self._scale(d.size, d.dtype) * d.dtype.type(grad))
+        g: npt.NDArray[Any] = d * (d.dtype.type(2) * self._scale(d.size, d.dtype)
+                                   * d.dtype.type(grad))
+        return g

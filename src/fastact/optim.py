@@ -4,13 +4,26 @@ Updates are in place and keep each parameter's dtype: hyperparameters are
 Python floats, which NumPy never lets upcast a float32 array.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Protocol, Tuple
+
 import numpy as np
+import numpy.typing as npt
+
+
+class Param(Protocol):
+    """What the optimizers update: fastact.nn.Parameter, or any object with
+    arrays ``data`` and ``grad``."""
+
+    data: npt.NDArray[Any]
+    grad: npt.NDArray[Any]
 
 
 class Optimizer:
     """``zero_grad()`` and ``step()`` over a list of parameters."""
 
-    def __init__(self, params, lr):
+    def __init__(self, params: Iterable[Param], lr: float) -> None:
         self.params = list(params)
         if not self.params:
             raise ValueError("%s got an empty parameter list" % type(self).__name__)
@@ -18,11 +31,14 @@ class Optimizer:
             raise ValueError("learning rate must be positive, got %r" % (lr,))
         self.lr = float(lr)
 
-    def zero_grad(self):
+    if TYPE_CHECKING:  # every subclass defines it
+        def step(self) -> None: ...
+
+    def zero_grad(self) -> None:
         for p in self.params:
             p.grad[...] = 0
 
-    def _grad(self, p, weight_decay):
+    def _grad(self, p: Param, weight_decay: float) -> npt.NDArray[Any]:
         # L2 weight decay added to the gradient, as torch.optim.SGD/Adam do
         return p.grad + weight_decay * p.data if weight_decay else p.grad
 
@@ -30,12 +46,13 @@ class Optimizer:
 class SGD(Optimizer):
     """p -= lr * v with v = momentum * v + (grad + weight_decay * p)."""
 
-    def __init__(self, params, lr=0.01, momentum=0.0, weight_decay=0.0):
+    def __init__(self, params: Iterable[Param], lr: float = 0.01, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum, self.weight_decay = float(momentum), float(weight_decay)
-        self._velocity = [None] * len(self.params)
+        self._velocity: List[Optional[npt.NDArray[Any]]] = [None] * len(self.params)
 
-    def step(self):
+    def step(self) -> None:
         for i, p in enumerate(self.params):
             g = self._grad(p, self.weight_decay)
             if self.momentum:
@@ -52,7 +69,9 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias correction and optional L2 weight decay."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, params: Iterable[Param], lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.beta1, self.beta2 = (float(b) for b in betas)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
@@ -60,7 +79,7 @@ class Adam(Optimizer):
         self._v = [np.zeros_like(p.data) for p in self.params]
         self.t = 0
 
-    def step(self):
+    def step(self) -> None:
         self.t += 1
         step_size = self.lr / (1 - self.beta1 ** self.t)
         root_correction = (1 - self.beta2 ** self.t) ** 0.5
