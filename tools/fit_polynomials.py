@@ -1,11 +1,14 @@
 """Generate src/fastact/_kernels/polynomials.h: the double-precision
 polynomial tables of the activations (erf/erfc, tanhshrink near 0, and the
-derivatives of gelu, gelu_tanh, silu and mish near their root).
+derivatives of gelu, gelu_tanh, silu and mish near their root), and the
+float32-accuracy tables (suffix _f32) of the float32 kernels that compute in
+double.
 
 Each table interpolates a smooth function at Chebyshev nodes (computed with
 mpmath at 60 digits), converted to monomial coefficients for Horner's rule;
 the degree is the smallest one whose double-rounded coefficients reach
-about 0.5 ulp.  Run from the repository root:
+about 0.5 ulp of double (TARGET), or of float32 with a wide margin
+(F32_TARGET).  Run from the repository root:
 
     python tools/fit_polynomials.py > src/fastact/_kernels/polynomials.h
 """
@@ -14,6 +17,9 @@ import mpmath as mp
 
 mp.mp.dps = 60
 TARGET = 8e-17  # max relative error of the polynomial (with double coefficients)
+# float32 results computed in double: 3e-9 is 0.05 ulp of float32, so the
+# one rounding to float32 stays the only error that counts
+F32_TARGET = 3e-9
 
 
 def cheb_fit(f, a, b, n):
@@ -35,16 +41,16 @@ def max_error(f, c, a, b, m=600):
     return float(worst)
 
 
-def fit(f, a, b):
+def fit(f, a, b, target=TARGET):
     a, b = mp.mpf(a), mp.mpf(b)
     best = None
-    for n in range(6, 32):
+    for n in range(4, 32):
         c = cheb_fit(f, a, b, n)
         err = max_error(f, c, a, b)
-        if err < TARGET:
+        if err < target:
             return c, err
         best = min(best or (err, c), (err, c), key=lambda t: t[0])
-    if best[0] > 3 * TARGET:
+    if best[0] > 3 * target:
         raise ValueError("no fit")
     return best[1], best[0]
 
@@ -94,15 +100,46 @@ table("fa_erfcx_poly", *fit(erfcx, (0.5 - K) / (0.5 + K), (28 - K) / (28 + K)),
 ts = lambda w: (mp.sqrt(w) - mp.tanh(mp.sqrt(w))) / mp.sqrt(w) ** 3 if w > 1e-40 else mp.mpf(1) / 3
 table("fa_tanhshrink_poly", *fit(ts, 0, 1), "(x - tanh x) / x^3 on |x| <= 1, in w = x^2")
 
-for name, df in DERIVATIVES.items():
+
+def root_table(name, df, target=TARGET):
+    """f'(x) = d p(d) near the root x0 of f': FA_<name>_X0_HI/_LO/_RADIUS
+    and fa_<name>_root_poly, for FA_NEAR_ROOT / FA_ROOT_POLY."""
+    base = name[:-4] if name.endswith("_f32") else name
     x0 = mp.findroot(df, -1.0)
     h = lambda d: df(x0 + d) / d if abs(d) > 1e-25 else mp.diff(df, x0)
     hi = float(x0)
-    r = ROOT_RADIUS[name]
+    r = ROOT_RADIUS[base]
     print("/* %s'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of %s'),"
-          " |d| < RADIUS */" % (name, name))
+          " |d| < RADIUS */" % (name, base))
     print("#define FA_%s_X0_HI %r\n#define FA_%s_X0_LO %r\n#define FA_%s_RADIUS %r"
           % (name, hi, name, float(x0 - mp.mpf(hi)), name, r))
-    table("fa_%s_root_poly" % name, *fit(h, -r, r), "p")
+    table("fa_%s_root_poly" % name, *fit(h, -r, r, target), "p")
+
+
+for name, df in DERIVATIVES.items():
+    root_table(name, df)
+
+# ---- float32 kernels computed in double (activations.h, "float32 results
+# computed in double"): the same functions to F32_TARGET
+
+print("/* exp(r) = 1 + r + r^2 p(r) on |r| <= ln2 / 2 */")
+ln2_2 = mp.log(2) / 2
+expm1_rest = lambda r: (mp.expm1(r) - r) / r ** 2 if abs(r) > 1e-30 else mp.mpf(1) / 2
+table("fa_exp_f32_poly", *fit(expm1_rest, -ln2_2, ln2_2, F32_TARGET), "p")
+
+# erfcx(u / sqrt 2) = 1 + (1 + Y) R(Y), Y = (u - C) / (u + C), on 0 <= u <= 15:
+# float32's gelu(x) rounds to x or -0.0 beyond, so one polynomial serves
+# every u, and erfcx is exactly 1 where Y rounds to -1 (tiny u)
+C, U_MAX = 4, 15
+u_of = lambda Y: C * (1 + Y) / (1 - Y)
+erfcx_R = lambda Y: ((mp.erfc(u_of(Y) / mp.sqrt(2)) * mp.exp(u_of(Y) ** 2 / 2) - 1) / (1 + Y)
+                     if Y > -1 + mp.mpf(10) ** -30 else -C / mp.sqrt(2 * mp.pi))
+print("#define FA_GELU_F32_C %r\n#define FA_GELU_F32_U_MAX %r" % (float(C), float(U_MAX)))
+table("fa_gelu_erfcx_f32", *fit(erfcx_R, -1, mp.mpf(U_MAX - C) / (U_MAX + C), F32_TARGET),
+      "R = (erfcx(u / sqrt 2) - 1) / (1 + Y) on 0 <= u <= %d, Y = (u - %d) / (u + %d)"
+      % (U_MAX, C, C))
+
+for name in ("gelu", "gelu_tanh"):
+    root_table(name + "_f32", DERIVATIVES[name], F32_TARGET)
 
 print("#endif")

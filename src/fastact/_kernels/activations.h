@@ -143,6 +143,97 @@ FA_INLINE double fa_gelu_tanh_derivative_core_d(double x)
     return FA_NEAR_ROOT(gelu_tanh, x) ? FA_ROOT_POLY(gelu_tanh, x) : d;
 }
 
+/* ---- float32 results computed in double ---------------------------------
+ * gelu and gelu_tanh of float32 are computed in double with polynomials of
+ * float32 accuracy (the _f32 tables, relative error ~1e-9 instead of
+ * 1e-17), so their cores (suffix _f) cost little more than float
+ * arithmetic would, while every double rounding stays far below float32's:
+ * the final conversion is the one rounding that counts (within 0.6 ulp,
+ * subnormal results rounded once), and x^2 of a float32 is exact in double,
+ * so exp's arguments need no double-double products.  Computed in float,
+ * the variable of a polynomial like erfcx's alone is off by more than an
+ * ulp (rounding u + 4 loses u's low bits). */
+
+#define FA_POLY(table, t) fa_poly_d(table, FA_LEN(table), (t))
+
+/* exp(a) for -700 <= a <= 0 (callers clamp; NaN propagates), relative
+ * error 1e-10: 2^k is one normal double, so no second scaling */
+FA_INLINE double fa_exp_f32_d(double a)
+{
+    const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
+    double kshift = a * 1.4426950408889634074 + magic;
+    double kf = kshift - magic;
+    int64_t k = fa_bits_d(kshift) - fa_bits_d(magic);
+    double r = (a - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
+    double p = FA_FMA_D(r * r, FA_POLY(fa_exp_f32_poly, r), r) + 1.0;
+    return p * fa_from_bits_d((k + 1023) << 52);
+}
+
+/* gelu with u = |x| <= 15, e = exp(-u^2/2):  gelu(x) = relu(x) - T and
+ * gelu'(x) = (x >= 0 ? 1 - D : D), where T = u Phi(-u) = u e G / 2,
+ * D = Phi(-u) - u phi(u) = e (G / 2 - u / sqrt(2 pi)) and
+ * G = erfcx(u / sqrt 2) (fa_gelu_erfcx_f); beyond u = 15 float32 results
+ * are the limits.  x = -0.0 gives -0.0 - 0 = -0.0. */
+FA_INLINE double fa_gelu_u_f(double x, double *e)
+{
+    double u = fa_abs_d(x);
+    u = u > FA_GELU_F32_U_MAX ? FA_GELU_F32_U_MAX : u;
+    *e = fa_exp_f32_d(-(0.5 * u) * u);
+    return u;
+}
+
+/* exactly 1 for tiny u: float32's subnormal gelu(x) = x / 2 then rounds
+   as NumPy's and the float64 reference's (ties to even) */
+FA_INLINE double fa_gelu_erfcx_f(double u)
+{
+    double y = (u - FA_GELU_F32_C) / (u + FA_GELU_F32_C);
+    return FA_FMA_D(1.0 + y, FA_POLY(fa_gelu_erfcx_f32, y), 1.0);
+}
+
+FA_INLINE double fa_gelu_core_f(double x)
+{
+    double e, u = fa_gelu_u_f(x, &e);
+    double t = (0.5 * u) * fa_gelu_erfcx_f(u) * e;
+    return x >= 0 ? x - t : -t;
+}
+
+FA_INLINE double fa_gelu_derivative_core_f(double x)
+{
+    double e, u = fa_gelu_u_f(x, &e);
+    double d = e * FA_FMA_D(-u, 0.3989422804014327, 0.5 * fa_gelu_erfcx_f(u));
+    d = x >= 0 ? 1.0 - d : d;
+    return FA_NEAR_ROOT(gelu_f32, x) ? FA_ROOT_POLY(gelu_f32, x) : d;
+}
+
+/* gelu_tanh with u = |x| <= 12 (float32's results are the limits beyond):
+ * v = k1 u + k3 u^3 (2 sqrt(2/pi) (u + 0.044715 u^3), accurate to 1e-15
+ * in double), e = exp(-v) and r = 1 / (1 + e) = sigmoid(v); returns r. */
+FA_INLINE double fa_gelu_tanh_parts_f(double x, double *u_out, double *e)
+{
+    double u = fa_abs_d(x);
+    u = u > 12.0 ? 12.0 : u;
+    *u_out = u;
+    *e = fa_exp_f32_d(-u * FA_FMA_D(0.07135481627260025, u * u, 1.5957691216057308));
+    return 1.0 / (1.0 + *e);
+}
+
+/* x sigmoid(v(x)): x r for x >= 0, -u e r below */
+FA_INLINE double fa_gelu_tanh_core_f(double x)
+{
+    double u, e, r = fa_gelu_tanh_parts_f(x, &u, &e);
+    return x >= 0 ? x * r : -(u * e) * r;
+}
+
+/* sigmoid(v) (1 + x sigmoid(-v) v'), v' = k1 + 3 k3 x^2:
+ * r (1 + u e r v') for x >= 0, e r (1 - u r v') below */
+FA_INLINE double fa_gelu_tanh_derivative_core_f(double x)
+{
+    double u, e, r = fa_gelu_tanh_parts_f(x, &u, &e);
+    double urv = (u * r) * FA_FMA_D(0.21406444881780074, u * u, 1.5957691216057308);
+    double d = x >= 0 ? r * FA_FMA_D(urv, e, 1.0) : (e * r) * (1.0 - urv);
+    return FA_NEAR_ROOT(gelu_tanh_f32, x) ? FA_ROOT_POLY(gelu_tanh_f32, x) : d;
+}
+
 /* silu(x) = x sigmoid(x); for x <= 0 as x e / (1 + e), e = exp(x) */
 FA_INLINE double fa_silu_core_d(double x)
 {

@@ -129,18 +129,27 @@ FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
     return (FA_T)fa_celu_derivative_core_d(x, alpha);
 }
 
-/* ---- gelu (exact and tanh), silu, mish, log_sigmoid ----------------------
+/* ---- gelu (exact and tanh): computed in double, from the cores of
+ * activations.h, fa_NAME_core_d for double and fa_NAME_core_f (float32
+ * accuracy, cheaper) for float. */
+FA_INLINE FA_T FA_F(fa_gelu)(FA_T x) { return (FA_T)FA_F(fa_gelu_core)(x); }
+FA_INLINE FA_T FA_F(fa_gelu_derivative)(FA_T x) { return (FA_T)FA_F(fa_gelu_derivative_core)(x); }
+FA_INLINE FA_T FA_F(fa_gelu_tanh)(FA_T x) { return (FA_T)FA_F(fa_gelu_tanh_core)(x); }
+FA_INLINE FA_T FA_F(fa_gelu_tanh_derivative)(FA_T x)
+{
+    return (FA_T)FA_F(fa_gelu_tanh_derivative_core)(x);
+}
+
+/* ---- silu, mish, log_sigmoid ----------------------------------------------
  * Computed in double for float32 as well: the cores fa_NAME_core_d and
  * fa_NAME_derivative_core_d of activations.h (a float32 sigmoid(-100) is
- * already subnormal; gelu's tails need exact exp arguments). */
+ * already subnormal). */
 #define FA_FROM_DOUBLE_CORES(name) \
     FA_INLINE FA_T FA_F(fa_##name)(FA_T x) { return (FA_T)fa_##name##_core_d(x); } \
     FA_INLINE FA_T FA_F(fa_##name##_derivative)(FA_T x) \
     { \
         return (FA_T)fa_##name##_derivative_core_d(x); \
     }
-FA_FROM_DOUBLE_CORES(gelu)
-FA_FROM_DOUBLE_CORES(gelu_tanh)
 FA_FROM_DOUBLE_CORES(silu)
 FA_FROM_DOUBLE_CORES(mish)
 FA_FROM_DOUBLE_CORES(log_sigmoid)
