@@ -505,9 +505,9 @@ GLU_GATES = {
     "geglu": ("fa_gelu_{c}({a}) * {b}",  # the catalog's exact gelu
               "fa_gelu_derivative_{c}({a}) * {b}",
               "fa_gelu_{c}({a})"),
-    "geglu_tanh": ("fa_glu_gelu_tanh_{c}({a}) * {b}",
-                   "fa_glu_gelu_tanh_derivative_{c}({a}) * {b}",
-                   "fa_glu_gelu_tanh_{c}({a})"),
+    "geglu_tanh": ("fa_gelu_tanh_{c}({a}) * {b}",  # the catalog's gelu_tanh
+                   "fa_gelu_tanh_derivative_{c}({a}) * {b}",
+                   "fa_gelu_tanh_{c}({a})"),
 }
 
 
@@ -524,5 +524,4 @@ def glu_kernels(name: str, y: str, dy_da: str, dy_db: str) -> Iterator[Kernel]:
 
 GLU_KERNELS = tuple(k for name, exprs in GLU_GATES.items() for k in glu_kernels(name, *exprs))
 GLU_C_FUNCTIONS = tuple(CFunction(n, ("x",)) for n in (
-    "fa_glu_silu", "fa_glu_silu_derivative", "fa_glu_gelu_tanh",
-    "fa_glu_gelu_tanh_derivative"))
+    "fa_glu_silu", "fa_glu_silu_derivative"))

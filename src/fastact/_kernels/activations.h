@@ -3,8 +3,9 @@
  *
  * activations_impl.h is written once over a generic type FA_T and included
  * here twice: FA_F(fa_sigmoid) names fa_sigmoid_f for float and fa_sigmoid_d
- * for double, and FA_K(c) turns a constant into FA_T at compile time (so
- * float code never computes in double).  The loops in _ufuncs.pyx.tp call:
+ * for double, FA_K(c) turns a constant into FA_T at compile time (so float
+ * code never computes in double) and FA_PICK(float_c, double_c) picks a
+ * constant by type.  The loops in _ufuncs.pyx.tp call:
  *
  *   fa_NAME_T(x, params...)                   forward
  *   fa_NAME_derivative_T(x, params...)        f'(x)
@@ -43,6 +44,7 @@ FA_INLINE double fa_clamp_d(double x, double lo, double hi)
 /* d p(d), d = x - x0, where f'(x) = d p(d) near the root x0 of f' (tables
  * of polynomials.h): relative accuracy where f' itself cancels. */
 #define FA_LEN(table) ((int)(sizeof(table) / sizeof((table)[0])))
+#define FA_POLY(table, t) fa_poly_d(table, FA_LEN(table), (t))
 #define FA_ROOT_POLY(name, x) \
     fa_root_poly_d((x), FA_##name##_X0_HI, FA_##name##_X0_LO, \
                    fa_##name##_root_poly, FA_LEN(fa_##name##_root_poly))
@@ -54,93 +56,272 @@ FA_INLINE double fa_root_poly_d(double x, double hi, double lo, const double *c,
 }
 
 /* Where a result is (something) * exp(-a) and exp(-a) can be subnormal,
- * the something goes into fa_exp_mul_d, so the result is rounded once.
- * e = exp(-a) itself is still computed for the factors that need it
- * (gcc merges the two evaluations). */
+ * the something goes into fa_exp_mul_d (or fa_exp_mul_dd), so the result
+ * is rounded once.  e = exp(-a) itself is still computed for the factors
+ * that need it (gcc merges the two evaluations). */
 
-/* The pieces of erfc(z) = 2 Phi(x), z = -x / sqrt(2):
- * |z| < 0.5: returns 1 - z P(z^2).  Else erfc(|z|) = exp(-x^2/2) *f with
- * *f = Q(Y) / (1 + 2|z|), Q a polynomial in Y = (|z| - 2.5) / (|z| + 2.5),
- * and erfc(-|z|) = 2 - erfc(|z|).  -x^2/2 = *hi + *lo exactly: rounding
- * x^2 would cost up to 1500 ulp near the underflow at x = -38.6. */
-FA_INLINE double fa_erfc_parts_d(double x, double *hi, double *lo, double *f, double *z,
-                                     double *xc_out)
+/* ---- double-double pieces of gelu in double ------------------------------ */
+
+/* -u^2/2 = returned hi + *lo with hi exact: u = uh + ul, uh the top 26 bits
+ * of u (uh^2 is exact), lo = -ul (u + uh) / 2 (|lo| < 2^-25 u^2).  Rounding
+ * u^2 instead would cost up to 750 ulp at u = 38. */
+FA_INLINE double fa_neg_half_square_d(double u, double *lo)
 {
-    double xc = fa_clamp_d(x, -40.0, 40.0);  /* exp(-x^2/2) is 0 beyond */
-    *xc_out = xc;
-    double sql, sq = fa_two_prod_d(xc, xc, &sql);
-    *hi = -0.5 * sq;
-    *lo = -0.5 * sql;
-    *z = -xc * 0.7071067811865476;
-    double zt = fa_clamp_d(fa_abs_d(*z), 0.5, 28.0);
-    *f = fa_poly_d(fa_erfcx_poly, FA_LEN(fa_erfcx_poly), (zt - 2.5) / (zt + 2.5))
-         / (1.0 + 2.0 * zt);
-    return 1.0 - *z * fa_poly_d(fa_erf_poly, FA_LEN(fa_erf_poly), *z * *z);
+    double uh = fa_from_bits_d(fa_bits_d(u) & (int64_t)0xfffffffff8000000LL);
+    *lo = -0.5 * ((u - uh) * (u + uh));
+    return -0.5 * (uh * uh);
 }
 
-/* x Phi(x) */
+/* (mh + ml) exp(hi + lo) for -1400 < hi + lo <= 0 (no clamp: callers bound
+ * hi + lo), |ml| <= ulp(mh), |mh| < 2^20: as 2^k (mh + (mh q + ml)) with
+ * q = expm1(r + rl), r + rl = hi + lo - k ln2 exactly to twice the
+ * precision; 2^k is applied in two steps, so subnormal results are rounded
+ * once.  Three fewer roundings than exp times m (within 0.6 ulp). */
+FA_INLINE double fa_exp_mul_dd(double hi, double lo, double mh, double ml)
+{
+    const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
+    double kshift = FA_FMA_D(hi + lo, 1.4426950408889634074, magic);
+    double kf = kshift - magic;
+    int64_t k = fa_bits_d(kshift) - fa_bits_d(magic);
+    /* hi - k ln2_hi is exact; the rest is small, so a fast two-sum */
+    double ra = FA_FMA_D(-kf, 6.93147180369123816490e-01, hi);
+    double rb = FA_FMA_D(-kf, 1.90821492927058770002e-10, lo);
+    double r = ra + rb, rl = rb - (r - ra);
+    double q = FA_FMA_D(r * r, FA_POLY(fa_expm1_rest_poly, r), r);
+    q += FA_FMA_D(rl, q, rl);  /* expm1(r + rl) to first order in rl */
+    int64_t k1 = k >> 1, k2 = k - k1;
+    double s1 = fa_from_bits_d((k1 + 1023) << 52), s2 = fa_from_bits_d((k2 + 1023) << 52);
+    return ((mh + FA_FMA_D(mh, q, ml)) * s1) * s2;
+}
+
+/* Horner's rule with the last two steps in double-double, at t = th + tl
+ * (|tl| <= ulp(th)): returns the high part, *lo the low one. */
+FA_INLINE double fa_poly_dd_d(const double *c, int n, double th, double tl, double *lo)
+{
+    double s2 = fa_poly_d(c + 2, n - 2, th);
+    double pe, p = fa_two_prod_d(th, s2, &pe), e1, s1 = fa_two_sum_d(c[1], p, &e1);
+    double s1l = e1 + FA_FMA_D(tl, s2, pe);
+    double qe, q = fa_two_prod_d(th, s1, &qe), e0, v = fa_two_sum_d(c[0], q, &e0);
+    *lo = e0 + (qe + FA_FMA_D(th, s1l, tl * s1));
+    return v;
+}
+
+/* ---- gelu in double --------------------------------------------------------
+ * |x| < A0 = 1/sqrt 2: x Phi(x) with Phi = 1/2 + x E(x^2) (fa_gelu_small_poly),
+ * Phi carried to twice the precision into the last product.  Else, with
+ * u = min(|x|, 39) (beyond, exp(-u^2/2) underflows):
+ *   gelu(x) = relu(x) - T, T = u Phi(-u) = e F / 2,
+ *   gelu'(x) = (x >= 0 ? 1 - D : D), D = Phi(-u) - u phi(u) = e (F / (2u) - u / sqrt(2 pi)),
+ * e = exp(-u^2/2), F = u erfcx(u / sqrt 2) = fa_gelu_tail_poly(Y),
+ * Y = 2u / (u + 4) - 1.  Y and F are double-double: rounding either costs
+ * up to an ulp near u = A0, where F is most sensitive to Y. */
+#define FA_GELU_K_HI 0.3989422804014327     /* 1 / sqrt(2 pi) */
+#define FA_GELU_K_LO -2.49232720227773e-17
+
+/* Y = 2u / (u + C) - 1 = returned + *yl: the quotient t = u / (u + C)
+ * corrected by its residual, u + C by its rounding error */
+FA_INLINE double fa_gelu_y_d(double u, double *yl)
+{
+    double dl, d = fa_two_sum_d(u, FA_GELU_C, &dl);
+    double w = 1.0 / d, t = u * w, pe, p = fa_two_prod_d(t, d, &pe);
+    double tl = FA_FMA_D(-t, dl, (u - p) - pe) * w;
+    double y = FA_FMA_D(2.0, t, -1.0);
+    *yl = FA_FMA_D(2.0, tl, FA_FMA_D(2.0, t, -(y + 1.0)));  /* y + 1 is exact */
+    return y;
+}
+
+/* u, F = *fh + *fl and -u^2/2 = *hi + *lo for |x| >= A0 */
+FA_INLINE double fa_gelu_tail_d(double x, double *fh, double *fl, double *hi, double *lo)
+{
+    double u = fa_abs_d(x);
+    u = u > FA_GELU_U_MAX ? FA_GELU_U_MAX : u;
+    double yl, yh = fa_gelu_y_d(u, &yl);
+    *fh = fa_poly_dd_d(fa_gelu_tail_poly, FA_LEN(fa_gelu_tail_poly), yh, yl, fl);
+    *hi = fa_neg_half_square_d(u, lo);
+    return u;
+}
+
 FA_INLINE double fa_gelu_core_d(double x)
 {
-    double hi, lo, f, z, xc, small = fa_erfc_parts_d(x, &hi, &lo, &f, &z, &xc);
-    double e = fa_exp_mul_d(hi, lo, 1.0);
-    double lower = fa_exp_mul_d(hi, lo, 0.5 * xc * f);  /* z >= 0.5 */
-    double other = 0.5 * x * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f);
-    return z >= 0.5 ? lower : other;
+    /* small: x (a + b), a + b = 1/2 + x E exactly but for E's rounding */
+    double w = x * x, pe, p = fa_two_prod_d(x, FA_GELU_K_HI, &pe);
+    double a = 0.5 + p, ae = p - (a - 0.5);  /* |p| < 1/2 */
+    double tail_e = FA_FMA_D(w, fa_poly_d(fa_gelu_small_poly + 1, FA_LEN(fa_gelu_small_poly) - 1, w),
+                             FA_GELU_K_LO);
+    double b = ae + FA_FMA_D(x, tail_e, pe), ge, g = fa_two_prod_d(x, a, &ge);
+    double small = fa_copysign_d(g + FA_FMA_D(x, b, ge), x);  /* -0.0 stays -0.0 */
+
+    double fh, fl, hi, lo;
+    fa_gelu_tail_d(x, &fh, &fl, &hi, &lo);
+    double t = fa_exp_mul_dd(hi, lo, 0.5 * fh, 0.5 * fl);
+    return fa_abs_d(x) < FA_GELU_A0 ? small : (x >= 0 ? x - t : -t);
 }
 
-/* Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) */
 FA_INLINE double fa_gelu_derivative_core_d(double x)
 {
-    const double c = 0.3989422804014327;
-    double hi, lo, f, z, xc, small = fa_erfc_parts_d(x, &hi, &lo, &f, &z, &xc);
-    double e = fa_exp_mul_d(hi, lo, 1.0);
-    double lower = fa_exp_mul_d(hi, lo, FA_FMA_D(xc, c, 0.5 * f));  /* z >= 0.5 */
-    double other = FA_FMA_D(xc * e, c, 0.5 * (fa_abs_d(z) < 0.5 ? small : 2.0 - e * f));
-    double d = z >= 0.5 ? lower : other;
+    double small = FA_FMA_D(x, FA_POLY(fa_gelu_small_derivative_poly, x * x), 0.5);
+
+    double fh, fl, hi, lo, u = fa_gelu_tail_d(x, &fh, &fl, &hi, &lo);
+    /* m = F / (2u) - u / sqrt(2 pi) to twice the precision: F / (2u) =
+     * qh + ql, qh = (F / 2) (1 / u) corrected by its residual (one division).
+     * fl must be used here as in gelu: were it dead, gcc would contract the
+     * products of fa_poly_dd_d into its sums, and the fused value_and_derivative
+     * loop (where fl is live) would differ bitwise from the derivative alone. */
+    double inv = 1.0 / u, qh = (0.5 * fh) * inv;
+    double ql = (FA_FMA_D(-qh, u, 0.5 * fh) + 0.5 * fl) * inv;
+    double pe, p = fa_two_prod_d(u, -FA_GELU_K_HI, &pe), me, m = fa_two_sum_d(p, qh, &me);
+    double d = fa_exp_mul_dd(hi, lo, m, me + (ql + FA_FMA_D(-u, FA_GELU_K_LO, pe)));
+    d = fa_abs_d(x) < FA_GELU_A0 ? small : (x >= 0 ? 1.0 - d : d);
     return FA_NEAR_ROOT(gelu, x) ? FA_ROOT_POLY(gelu, x) : d;
 }
 
 /* gelu_tanh(x) = x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3) (the
- * constant taken as the exact decimal).  -|v| = *hi + *lo in double-double:
- * exp(-|v|) at |v| ~ 700 needs v to the last bit.  Returns
- * r = 1 / (1 + exp(-|v|)), *v the rounded v. */
-FA_INLINE double fa_gelu_tanh_parts_d(double x, double *hi, double *lo, double *v,
-                                          double *xc_out)
+ * constant taken as the exact decimal), odd in x: with u = min(|x|, 22)
+ * (beyond, sigmoid(v) is 0 or 1), -v(u) = *hi + *lo in double-double
+ * (exp(-v) at v ~ 700 needs v to the last bit), e = exp(-v(u)) and
+ * r = 1 / (1 + e) = returned + *rl (a Newton step on the exactly rounded
+ * 1 + e: each rounding of r would cost up to an ulp of the result). */
+FA_INLINE double fa_gelu_tanh_parts_d(double x, double *hi, double *lo, double *e,
+                                      double *rl, double *u_out)
 {
     const double k1 = 1.5957691216057308, k1l = -9.96930880911092e-17;
     const double k3 = 0.07135481627260025, k3l = -6.175149918155315e-19;
-    double xc = fa_clamp_d(x, -100.0, 100.0);  /* sigmoid(v) is 0 or 1 beyond */
-    double pl, p = fa_two_prod_d(xc, xc, &pl);            /* x^2 */
-    *xc_out = xc;
-    double tl, t = fa_two_prod_d(k3, p, &tl);             /* k3 x^2 */
-    tl += k3 * pl + k3l * p;
-    double ql, q = fa_two_sum_d(k1, t, &ql);              /* k1 + k3 x^2 */
+    double u = fa_abs_d(x);
+    u = u > 22.0 ? 22.0 : u;
+    *u_out = u;
+    double pl, p = fa_two_prod_d(u, u, &pl);               /* u^2 */
+    double tl, t = fa_two_prod_d(k3, p, &tl);              /* k3 u^2 */
+    tl += FA_FMA_D(k3, pl, k3l * p);
+    double ql, q = fa_two_sum_d(k1, t, &ql);               /* k1 + k3 u^2 */
     ql += tl + k1l;
-    double vl, vh = fa_two_prod_d(xc, q, &vl);
-    vl += xc * ql;
-    *v = vh;
-    *hi = -fa_abs_d(vh);
-    *lo = vh > 0 ? -vl : vl;
-    return 1.0 / (1.0 + fa_exp_mul_d(*hi, *lo, 1.0));
+    double vl, vh = fa_two_prod_d(u, q, &vl);
+    *hi = -vh;
+    *lo = -FA_FMA_D(u, ql, vl);
+    *e = fa_exp_mul_dd(*hi, *lo, 1.0, 0.0);
+    double s = 1.0 + *e, sl = *e - (s - 1.0);              /* 1 + e exactly */
+    double r = 1.0 / s, re, rs = fa_two_prod_d(r, s, &re);
+    *rl = r * FA_FMA_D(-r, sl, (1.0 - rs) - re);           /* r (1 - r (s + sl)) */
+    return r;
 }
 
+/* x r for x >= 0, -u e r below (m = -u r to twice the precision) */
 FA_INLINE double fa_gelu_tanh_core_d(double x)
 {
-    double hi, lo, v, xc, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &v, &xc);
-    double lower = fa_exp_mul_d(hi, lo, xc * r);
-    return v > 0 ? x * r : lower;
+    double hi, lo, e, rl, u, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &e, &rl, &u);
+    double me, m = fa_two_prod_d(-u, r, &me);
+    double lower = fa_exp_mul_dd(hi, lo, m, FA_FMA_D(-u, rl, me));
+    /* u, not x: inf * 0; the sign of x: -0.0 stays -0.0, and lower is
+       negative even where its product underflows to a zero */
+    return x >= 0 ? fa_copysign_d(FA_FMA_D(x, r, u * rl), x) : -fa_abs_d(lower);
 }
 
-/* sigmoid(v) (1 + x sigmoid(-v) v'(x)) */
+/* sigmoid(v) (1 + x sigmoid(-v) v'), v' = k1 + 3 k3 x^2:
+ * r (1 + u e r v') for x >= 0, e r (1 - u r v') below, where 1 - u r v'
+ * cancels up to 2x outside the root polynomial's interval: u v' = v + 2 k3 u^3
+ * and the product with r are carried to twice the precision. */
 FA_INLINE double fa_gelu_tanh_derivative_core_d(double x)
 {
-    double hi, lo, v, xc, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &v, &xc);
-    double dv = 1.5957691216057308 + 0.21406444881780074 * (xc * xc);
-    double e = fa_exp_mul_d(hi, lo, 1.0);
-    double upper = r * (1.0 + xc * (e * r) * dv);
-    double lower = fa_exp_mul_d(hi, lo, r * (1.0 + xc * r * dv));
-    double d = v > 0 ? upper : lower;
+    double hi, lo, e, rl, u, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &e, &rl, &u);
+    double uvl, uv = fa_two_sum_d(-hi, (2.0 * u) * (0.07135481627260025 * (u * u)), &uvl);
+    uvl -= lo;
+    double t = (uv * e) * r;
+    double upper = FA_FMA_D(rl, 1.0 + t, FA_FMA_D(r, t, r));
+    double pe, p = fa_two_prod_d(uv, r, &pe);
+    double c = (1.0 - p) - (pe + FA_FMA_D(uv, rl, uvl * r));  /* 1 - u r v' */
+    double me, m = fa_two_prod_d(r, c, &me);
+    double lower = fa_exp_mul_dd(hi, lo, m, FA_FMA_D(rl, c, me));
+    double d = x >= 0 ? upper : lower;
     return FA_NEAR_ROOT(gelu_tanh, x) ? FA_ROOT_POLY(gelu_tanh, x) : d;
+}
+
+/* ---- float32 results computed in double ---------------------------------
+ * gelu and gelu_tanh of float32 are computed in double with polynomials of
+ * float32 accuracy (the _f32 tables, relative error ~1e-9 instead of
+ * 1e-17), so their cores (suffix _f) cost little more than float
+ * arithmetic would, while every double rounding stays far below float32's:
+ * the final conversion is the one rounding that counts (within 0.6 ulp,
+ * subnormal results rounded once), and x^2 of a float32 is exact in double,
+ * so exp's arguments need no double-double products.  Computed in float,
+ * the variable of a polynomial like erfcx's alone is off by more than an
+ * ulp (rounding u + 4 loses u's low bits). */
+
+/* exp(a) for -700 <= a <= 0 (callers clamp; NaN propagates), relative
+ * error 1e-10: 2^k is one normal double, so no second scaling */
+FA_INLINE double fa_exp_f32_d(double a)
+{
+    const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
+    double kshift = FA_FMA_D(a, 1.4426950408889634074, magic);
+    double kf = kshift - magic;
+    int64_t k = fa_bits_d(kshift) - fa_bits_d(magic);
+    double r = FA_FMA_D(-kf, 1.90821492927058770002e-10,
+                        FA_FMA_D(-kf, 6.93147180369123816490e-01, a));
+    double p = FA_FMA_D(r * r, FA_POLY(fa_exp_f32_poly, r), r) + 1.0;
+    return p * fa_from_bits_d((k + 1023) << 52);
+}
+
+/* gelu with u = |x| <= 15, e = exp(-u^2/2):  gelu(x) = relu(x) - T and
+ * gelu'(x) = (x >= 0 ? 1 - D : D), where T = u Phi(-u) = u e G / 2,
+ * D = Phi(-u) - u phi(u) = e (G / 2 - u / sqrt(2 pi)) and
+ * G = erfcx(u / sqrt 2) (fa_gelu_erfcx_f); beyond u = 15 float32 results
+ * are the limits.  x = -0.0 gives -0.0 - 0 = -0.0. */
+FA_INLINE double fa_gelu_u_f(double x, double *e)
+{
+    double u = fa_abs_d(x);
+    u = u > FA_GELU_F32_U_MAX ? FA_GELU_F32_U_MAX : u;
+    *e = fa_exp_f32_d(-(0.5 * u) * u);
+    return u;
+}
+
+/* exactly 1 for tiny u: float32's subnormal gelu(x) = x / 2 then rounds
+   as NumPy's and the float64 reference's (ties to even) */
+FA_INLINE double fa_gelu_erfcx_f(double u)
+{
+    double y = (u - FA_GELU_F32_C) / (u + FA_GELU_F32_C);
+    return FA_FMA_D(1.0 + y, FA_POLY(fa_gelu_erfcx_f32, y), 1.0);
+}
+
+FA_INLINE double fa_gelu_core_f(double x)
+{
+    double e, u = fa_gelu_u_f(x, &e);
+    double t = (0.5 * u) * fa_gelu_erfcx_f(u) * e;
+    return x >= 0 ? x - t : -t;
+}
+
+FA_INLINE double fa_gelu_derivative_core_f(double x)
+{
+    double e, u = fa_gelu_u_f(x, &e);
+    double d = e * FA_FMA_D(-u, 0.3989422804014327, 0.5 * fa_gelu_erfcx_f(u));
+    d = x >= 0 ? 1.0 - d : d;
+    return FA_NEAR_ROOT(gelu_f32, x) ? FA_ROOT_POLY(gelu_f32, x) : d;
+}
+
+/* gelu_tanh with u = |x| <= 12 (float32's results are the limits beyond):
+ * v = k1 u + k3 u^3 (2 sqrt(2/pi) (u + 0.044715 u^3), accurate to 1e-15
+ * in double), e = exp(-v) and r = 1 / (1 + e) = sigmoid(v); returns r. */
+FA_INLINE double fa_gelu_tanh_parts_f(double x, double *u_out, double *e)
+{
+    double u = fa_abs_d(x);
+    u = u > 12.0 ? 12.0 : u;
+    *u_out = u;
+    *e = fa_exp_f32_d(-u * FA_FMA_D(0.07135481627260025, u * u, 1.5957691216057308));
+    return 1.0 / (1.0 + *e);
+}
+
+/* x sigmoid(v(x)): x r for x >= 0, -u e r below */
+FA_INLINE double fa_gelu_tanh_core_f(double x)
+{
+    double u, e, r = fa_gelu_tanh_parts_f(x, &u, &e);
+    return x >= 0 ? x * r : -(u * e) * r;
+}
+
+/* sigmoid(v) (1 + x sigmoid(-v) v'), v' = k1 + 3 k3 x^2:
+ * r (1 + u e r v') for x >= 0, e r (1 - u r v') below */
+FA_INLINE double fa_gelu_tanh_derivative_core_f(double x)
+{
+    double u, e, r = fa_gelu_tanh_parts_f(x, &u, &e);
+    double urv = (u * r) * FA_FMA_D(0.21406444881780074, u * u, 1.5957691216057308);
+    double d = x >= 0 ? r * FA_FMA_D(urv, e, 1.0) : (e * r) * (1.0 - urv);
+    return FA_NEAR_ROOT(gelu_tanh_f32, x) ? FA_ROOT_POLY(gelu_tanh_f32, x) : d;
 }
 
 /* silu(x) = x sigmoid(x); for x <= 0 as x e / (1 + e), e = exp(x) */
@@ -272,6 +453,21 @@ FA_INLINE double fa_tanhshrink_core_d(double x)
     return ax < 1.0 ? small : large;
 }
 
+/* a * b + c for FA_F(fa_fma) (squareplus's residuals): rounded once where
+ * the target has FMA; without it, float goes through double (the product of
+ * two floats is exact there, so float residuals stay exact) and double
+ * rounds twice (its corrections are then approximate: still within 1.2 ulp
+ * forward, 2.5 derivative, measured on the baseline build). */
+FA_INLINE float fa_fma_f(float a, float b, float c)
+{
+#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_fmaf(a, b, c);
+#else
+    return (float)((double)a * b + c);
+#endif
+}
+FA_INLINE double fa_fma_d(double a, double b, double c) { return FA_FMA_D(a, b, c); }
+
 /* A vectorized reduction in axis_impl.h: `omp simd reduction(op:var)`
    (compiled with -fopenmp-simd, no OpenMP runtime needed); without the
    pragma the loop is still right, only scalar. */
@@ -284,21 +480,25 @@ FA_INLINE double fa_tanhshrink_core_d(double x)
 #define FA_T float
 #define FA_F(name) name##_f
 #define FA_K(c) ((float)(c))
+#define FA_PICK(float_c, double_c) FA_K(float_c)
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
 #undef FA_T
 #undef FA_F
 #undef FA_K
+#undef FA_PICK
 
 #define FA_T double
 #define FA_F(name) name##_d
 #define FA_K(c) ((double)(c))
+#define FA_PICK(float_c, double_c) FA_K(double_c)
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
 #undef FA_T
 #undef FA_F
 #undef FA_K
+#undef FA_PICK
 
 #endif

@@ -129,18 +129,27 @@ FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
     return (FA_T)fa_celu_derivative_core_d(x, alpha);
 }
 
-/* ---- gelu (exact and tanh), silu, mish, log_sigmoid ----------------------
+/* ---- gelu (exact and tanh): computed in double, from the cores of
+ * activations.h, fa_NAME_core_d for double and fa_NAME_core_f (float32
+ * accuracy, cheaper) for float. */
+FA_INLINE FA_T FA_F(fa_gelu)(FA_T x) { return (FA_T)FA_F(fa_gelu_core)(x); }
+FA_INLINE FA_T FA_F(fa_gelu_derivative)(FA_T x) { return (FA_T)FA_F(fa_gelu_derivative_core)(x); }
+FA_INLINE FA_T FA_F(fa_gelu_tanh)(FA_T x) { return (FA_T)FA_F(fa_gelu_tanh_core)(x); }
+FA_INLINE FA_T FA_F(fa_gelu_tanh_derivative)(FA_T x)
+{
+    return (FA_T)FA_F(fa_gelu_tanh_derivative_core)(x);
+}
+
+/* ---- silu, mish, log_sigmoid ----------------------------------------------
  * Computed in double for float32 as well: the cores fa_NAME_core_d and
  * fa_NAME_derivative_core_d of activations.h (a float32 sigmoid(-100) is
- * already subnormal; gelu's tails need exact exp arguments). */
+ * already subnormal). */
 #define FA_FROM_DOUBLE_CORES(name) \
     FA_INLINE FA_T FA_F(fa_##name)(FA_T x) { return (FA_T)fa_##name##_core_d(x); } \
     FA_INLINE FA_T FA_F(fa_##name##_derivative)(FA_T x) \
     { \
         return (FA_T)fa_##name##_derivative_core_d(x); \
     }
-FA_FROM_DOUBLE_CORES(gelu)
-FA_FROM_DOUBLE_CORES(gelu_tanh)
 FA_FROM_DOUBLE_CORES(silu)
 FA_FROM_DOUBLE_CORES(mish)
 FA_FROM_DOUBLE_CORES(log_sigmoid)
@@ -262,31 +271,75 @@ FA_INLINE FA_T FA_F(fa_threshold_derivative)(FA_T x, FA_T threshold, FA_T value)
 }
 
 /* ---- squareplus: (x + sqrt(x^2 + b)) / 2 ----------------------------------
- * s = sqrt(x^2 + b); for x < 0 as b / (2 (s - x)): no cancellation.  Above
- * |x| = 2^60 everything is written with r = sqrt(1 + b / x^2), s = |x| r,
- * so neither x^2 nor x + s nor s - x overflows. */
-FA_INLINE FA_T FA_F(fa_squareplus_r)(FA_T x, FA_T b)
+ * s = sqrt(x^2 + b); for x < 0 as b / (2 (s - x)): no cancellation.  x and
+ * b are scaled by D and D^2 first, and the results back, so x^2 neither
+ * overflows nor underflows: D = 2^-66 above |x| = 2^40 (2^-520 above
+ * 2^500 for double), D = 2^90 (2^600) where |x| < 2^-40 and b < 2^-80
+ * (2^-500, 2^-1000); +-inf are clamped to finite values (x / s = +-1
+ * then, and the corrections stay finite).  Returns xs = x D and *p
+ * (D = db dr, big: split in halves, so neither b db nor r dr below
+ * under- or overflows while the result is representable). */
+typedef struct {
+    FA_T d, up;  /* D, 1 / D */
+    FA_T v, s;   /* xs^2 + b D^2 rounded, sqrt(v) */
+    FA_T db, dr;
+} FA_F(fa_squareplus_scaled);
+
+FA_INLINE FA_T FA_F(fa_squareplus_parts)(FA_T x, FA_T b, FA_F(fa_squareplus_scaled) *p)
 {
     FA_T ax = FA_F(fa_abs)(x);
-    return FA_F(fa_sqrt)(1 + (b / ax) / ax);
+    int big = ax > FA_PICK(0x1p40, 0x1p500);
+    int tiny = ax < FA_PICK(0x1p-40, 0x1p-500) && b < FA_PICK(0x1p-80, 0x1p-1000);
+    FA_T d = big ? FA_PICK(0x1p-66, 0x1p-520) : (tiny ? FA_PICK(0x1p90, 0x1p600) : 1);
+    p->d = d;
+    p->up = big ? FA_PICK(0x1p66, 0x1p520) : (tiny ? FA_PICK(0x1p-90, 0x1p-600) : 1);
+    p->dr = big ? FA_PICK(0x1p-33, 0x1p-260) : 1;
+    p->db = big ? FA_PICK(0x1p-33, 0x1p-260) : d;
+    FA_T xs = x * d, axs = FA_F(fa_abs)(xs);
+    xs = FA_F(fa_copysign)(axs > FA_PICK(0x1p63, 0x1p510) ? FA_PICK(0x1p63, 0x1p510) : axs, xs);
+    p->v = FA_F(fa_fma)(xs, xs, (b * d) * d);
+    p->s = FA_F(fa_sqrt)(p->v);
+    return xs;
+}
+/* b / (2 (s - x)) for x < 0 (unscaled): q = (b Db) (r Dr), r = 1 / (2w),
+ * w = s - xs, then one correction for the roundings of q, of r, of w (fast
+ * two-sum: s >= |xs|) and of s (its residual v - s^2, v with its own
+ * rounding; / (2s) taken as r, off by a factor w / s that only scales an
+ * already small correction): each costs up to an ulp otherwise (2.7 ulp in
+ * all, measured). */
+FA_INLINE FA_T FA_F(fa_squareplus_negative)(FA_T xs, FA_T b, const FA_F(fa_squareplus_scaled) *p)
+{
+    FA_T s = p->s, v = p->v, d = p->d;
+    FA_T vl = FA_F(fa_fma)(xs, xs, (b * d) * d - v);
+    FA_T w = s - xs, wl = -xs - (w - s);
+    FA_T r = 1 / (2 * w), bd = b * p->db, rd = r * p->dr, q = bd * rd;
+    FA_T delta = FA_F(fa_fma)(FA_F(fa_fma)(-s, s, v) + vl, r, wl);
+    FA_T c = FA_F(fa_fma)(-2 * r, delta, FA_F(fa_fma)(-2 * w, r, 1));
+    return q + FA_F(fa_fma)(q, c, FA_F(fa_fma)(bd, rd, -q));
 }
 FA_INLINE FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
 {
-    FA_T ax = FA_F(fa_abs)(x), r = FA_F(fa_squareplus_r)(x, b);
-    FA_T s = FA_F(fa_sqrt)(x * x + b);
-    FA_T big = x > 0 ? x / 2 + (ax * r) / 2 : ((b / ax) / (r + 1)) / 2;
-    FA_T moderate = x >= 0 ? (x + s) / 2 : b / (2 * (s - x));
-    return ax > FA_K(0x1p60) ? big : moderate;
+    FA_F(fa_squareplus_scaled) p;
+    FA_T xs = FA_F(fa_squareplus_parts)(x, b, &p);
+    FA_T neg = x == -(FA_T)INFINITY ? 0 : FA_F(fa_squareplus_negative)(xs, b, &p);
+    return x >= 0 ? ((xs + p.s) / 2) * p.up : neg;
 }
-/* (1 + x / s) / 2, for x < 0 as b / (2 s (s - x)) */
+/* (1 + x / s) / 2, where x < -s / 2 as squareplus(x) / s (no
+ * cancellation), with 1 / s = D / (s D) applied in the order that keeps
+ * both products in range, and corrected for the roundings of s and of the
+ * division (as in fa_squareplus_negative).  s == 0 only for b = 0 at x = 0:
+ * the mean of the one-sided slopes. */
 FA_INLINE FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
 {
-    FA_T ax = FA_F(fa_abs)(x), r = FA_F(fa_squareplus_r)(x, b);
-    FA_T s = FA_F(fa_sqrt)(x * x + b);
-    FA_T big = x > 0 ? (1 + 1 / r) / 2 : (((b / ax) / ax) / (r * (r + 1))) / 2;
-    /* s == 0 only for b = 0 at x = 0: the mean of the one-sided slopes */
-    FA_T moderate = x >= 0 ? (1 + (s > 0 ? x / s : 0)) / 2 : (b / (s - x)) / (2 * s);
-    return ax > FA_K(0x1p60) ? big : moderate;
+    FA_F(fa_squareplus_scaled) p;
+    FA_T xs = FA_F(fa_squareplus_parts)(x, b, &p), s = p.s, d = p.d, v = p.v;
+    FA_T sv = s > 0 ? s : 1, inv = 1 / sv;
+    FA_T rho = FA_F(fa_fma)(-s, s, v) + FA_F(fa_fma)(xs, xs, (b * d) * d - v);  /* v - s^2 */
+    inv = FA_F(fa_fma)(inv, FA_F(fa_fma)(-sv, inv, 1) - (rho * inv) * (inv / 2), inv);
+    FA_T neg = FA_F(fa_squareplus_negative)(xs, b, &p);
+    FA_T far = d > 1 ? (neg == 0 ? neg : neg * (inv * d)) : (neg * inv) * d;
+    far = x == -(FA_T)INFINITY ? 0 : far;
+    return xs >= -s / 2 ? FA_F(fa_fma)(xs, inv, 1) / 2 : far;
 }
 
 /* ---- sparse_plus, sparse_sigmoid (jax) ------------------------------------ */
