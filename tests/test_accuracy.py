@@ -50,7 +50,6 @@ def check(act, kind, dtype):
 # cases, on x86-64-v3 (and baseline SSE2 where it differs).  The kernel work
 # of issue 5 fixes them; a fixed one then fails here as XPASS until its
 # entry goes.
-BASELINE = fa.config()["cpu_target"] == "baseline"
 FORWARD_FLOAT32 = {
     "sigmoid": "2.42 ulp at -2.00009608",
     "tanh": "2.46 ulp at -4.01612663",
