@@ -143,135 +143,6 @@ FA_INLINE double fa_gelu_tanh_derivative_core_d(double x)
     return FA_NEAR_ROOT(gelu_tanh, x) ? FA_ROOT_POLY(gelu_tanh, x) : d;
 }
 
-/* silu(x) = x sigmoid(x); for x <= 0 as x e / (1 + e), e = exp(x) */
-FA_INLINE double fa_silu_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
-    return x > 0 ? x * r : fa_exp_mul_d(-fa_abs_d(x), 0.0, (x < -1000.0 ? -1000.0 : x) * r);
-}
-
-/* silu'(x) = sigmoid(x) (1 + x sigmoid(-x)); for x <= 0 as
- * e r^2 ((1 + x) + e), r = 1 / (1 + e): 1 + x is exact where it cancels */
-FA_INLINE double fa_silu_derivative_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
-    double xc = fa_clamp_d(x, -1000.0, 1000.0);
-    double upper = r * (1.0 + xc * (e * r));
-    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, ((1.0 + xc) + e) * r * r);
-    double d = x > 0 ? upper : lower;
-    return FA_NEAR_ROOT(silu, x) ? FA_ROOT_POLY(silu, x) : d;
-}
-
-/* mish = x tanh(softplus(x)).  With e = exp(-|x|) <= 1 and
- * n = e^x (e^x + 2): tanh(log(1 + e^x)) = n / (n + 2), written so that
- * nothing overflows:  x <= 0: e (e + 2) / D, D = 2 + e (e + 2);
- * x > 0: (1 + 2e) / D, D = 1 + 2e (1 + e).  And
- * mish' = tanh(sp) + x sech(sp)^2 sigmoid(x) = t + 4 x g / D^2 with
- * g = e (1 + e) (x <= 0) or e^2 (1 + e) (x > 0); for x <= 0 summed as
- * e (4 (1 + x) + e (6 + 4x) + e^2 (4 + e)) / D^2, whose terms share a sign
- * outside the root polynomial's interval (fused explicitly: see FA_FMA_D). */
-FA_INLINE double fa_mish_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x));
-    double upper = x * ((1.0 + 2.0 * e) / (1.0 + 2.0 * e * (1.0 + e)));
-    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0,
-                                (x < -1000.0 ? -1000.0 : x) * ((e + 2.0) / (2.0 + e * (e + 2.0))));
-    return x > 0 ? upper : lower;
-}
-
-FA_INLINE double fa_mish_derivative_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), xc = fa_clamp_d(x, -1000.0, 1000.0);
-    double Dp = 1.0 + 2.0 * e * (1.0 + e), Dn = FA_FMA_D(e, e + 2.0, 2.0);
-    double upper = (1.0 + 2.0 * e) / Dp + ((4.0 * xc * (e * e * (1.0 + e))) / Dp) / Dp;
-    /* e (e (4 + e) + (6 + 4x)) + 4 (1 + x) */
-    double n = FA_FMA_D(e, FA_FMA_D(e, 4.0 + e, FA_FMA_D(4.0, xc, 6.0)), 4.0 * (1.0 + xc));
-    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, (n / Dn) / Dn);
-    double d = x > 0 ? upper : lower;
-    return FA_NEAR_ROOT(mish, x) ? FA_ROOT_POLY(mish, x) : d;
-}
-
-/* celu: x / alpha = t + *tl to twice the precision where it matters
- * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
- * alone costs up to |t| / 2 ulp). */
-FA_INLINE double fa_celu_arg_d(double x, double alpha, double *tl)
-{
-    double t = x / alpha, pe;
-    int small = fa_abs_d(t) < 1000.0;
-    double p = fa_two_prod_d(small ? t : 0.0, alpha, &pe);
-    *tl = small ? ((x - p) - pe) / alpha : 0.0;
-    return t;
-}
-
-FA_INLINE double fa_celu_core_d(double x, double alpha)
-{
-    double tl, t = fa_celu_arg_d(x, alpha, &tl), m;
-    double e = fa_exp_expm1_d(t, &m);
-    m = fa_abs_d(t) < 0x1p-54 ? t : m;  /* exact for tiny t, keeps -0.0 */
-    return x > 0 ? x : alpha * (tl != 0 ? m + e * tl : m);
-}
-
-FA_INLINE double fa_celu_derivative_core_d(double x, double alpha)
-{
-    double tl, t = fa_celu_arg_d(x, alpha, &tl);
-    return x > 0 ? 1.0 : fa_exp2sum_d(t, tl);
-}
-
-/* exp(-|b x|) with b x carried exactly (b x = p + pe) where it matters,
- * |b x| < 1000; *p_out = b * x rounded. */
-FA_INLINE double fa_exp_neg_abs_prod_d(double b, double x, double *p_out)
-{
-    double p = b * x, pe;
-    int small = fa_abs_d(p) < 1000.0;
-    fa_two_prod_d(b, small ? x : 0.0, &pe);
-    pe = small ? pe : 0.0;
-    *p_out = p;
-    double a = -fa_abs_d(p);
-    return fa_exp2sum_d(a < -1000.0 ? -1000.0 : a, p > 0 ? -pe : pe);
-}
-
-/* softplus, torch semantics: x where b x > threshold, else
- * log(1 + exp(b x)) / b = (log1p(exp(-|b x|)) + max(b x, 0)) / b. */
-FA_INLINE double fa_softplus_core_d(double x, double beta, double threshold)
-{
-    double p, e = fa_exp_neg_abs_prod_d(beta, x, &p);
-    double sp = (fa_log1p_d(e) + (p > 0 ? p : 0.0)) / beta;
-    return p > threshold ? x : sp;
-}
-
-/* softplus' = sigmoid(b x), 1 where b x > threshold */
-FA_INLINE double fa_softplus_derivative_core_d(double x, double beta, double threshold)
-{
-    double p, e = fa_exp_neg_abs_prod_d(beta, x, &p);
-    double r = 1.0 / (1.0 + e);
-    return p > threshold ? 1.0 : (p > 0 ? r : (p <= 0 ? e * r : p));
-}
-
-/* log_sigmoid(x) = -softplus(-x) = -(log1p(exp(-|x|)) + max(-x, 0)) */
-FA_INLINE double fa_log_sigmoid_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x));
-    return -(fa_log1p_d(e) + (x < 0 ? -x : 0.0));
-}
-
-/* log_sigmoid'(x) = sigmoid(-x) */
-FA_INLINE double fa_log_sigmoid_derivative_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
-    return x > 0 ? e * r : r;
-}
-
-/* tanhshrink(x) = x - tanh(x): x^3 P(x^2) for |x| < 1 (no cancellation),
- * else sign(x) ((|x| - 1) + 2 sigmoid(-2|x|)), both terms exact-ish. */
-FA_INLINE double fa_tanhshrink_core_d(double x)
-{
-    double ax = fa_abs_d(x), w = x * x;
-    double small = x * (w * fa_poly_d(fa_tanhshrink_poly, FA_LEN(fa_tanhshrink_poly), w));
-    double e = fa_exp_d(-2.0 * ax);
-    double large = fa_copysign_d((ax - 1.0) + 2.0 * e / (1.0 + e), x);
-    return ax < 1.0 ? small : large;
-}
-
 /* A vectorized reduction in axis_impl.h: `omp simd reduction(op:var)`
    (compiled with -fopenmp-simd, no OpenMP runtime needed); without the
    pragma the loop is still right, only scalar. */
@@ -281,24 +152,73 @@ FA_INLINE double fa_tanhshrink_core_d(double x)
    (in place), never another one, which the compiler cannot know. */
 #define FA_SIMD FA_PRAGMA(omp simd)
 
+/* log1p(x) for x in [0, 1] (or NaN), to float accuracy (the _fd functions:
+ * softplus, log_sigmoid); fastmath.h's fa_log1p_d for double results */
+FA_INLINE double fa_log1p_fd(double x)
+{
+    return x * fa_poly_d(fa_log1p_fd_poly, FA_LEN(fa_log1p_fd_poly), x);
+}
+
+/* 1/3 = 1/3 rounded to double + FA_THIRD_LO (tanhshrink) */
+#define FA_THIRD_LO 1.850371707708594e-17
+
+/* Per type: FA_IS_FLOAT, FA_IS_FD, FA_F(fa_x) names fa_x_f or fa_x_d, FA_K(c) is the
+ * constant in FA_T, FA_TABLE(name) the float (name_f) or double (name)
+ * table or constant of polynomials.h, FA_EXP_NEG_SCALE the 2^-K of
+ * fastmath.h.  A function that float32 computes in double is written once
+ * (under #if !FA_IS_FLOAT) and instantiated first as fa_x_fd: double
+ * arithmetic with float tables and exp accuracy (fastmath.h's _fd
+ * functions), which fa_x_f rounds once. */
+#define FA_T double
+#define FA_IS_FLOAT 0
+#define FA_IS_FD 1
+#define FA_F(name) name##_fd
+#define FA_K(c) ((double)(c))
+#define FA_TABLE(name) name##_f
+#define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_D
+#include "activations_impl.h"
+#undef FA_T
+#undef FA_IS_FLOAT
+#undef FA_IS_FD
+#undef FA_F
+#undef FA_K
+#undef FA_TABLE
+#undef FA_EXP_NEG_SCALE
+
 #define FA_T float
+#define FA_IS_FLOAT 1
+#define FA_IS_FD 0
 #define FA_F(name) name##_f
 #define FA_K(c) ((float)(c))
+#define FA_TABLE(name) name##_f
+#define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_F
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
 #undef FA_T
+#undef FA_IS_FLOAT
+#undef FA_IS_FD
 #undef FA_F
 #undef FA_K
+#undef FA_TABLE
+#undef FA_EXP_NEG_SCALE
 
 #define FA_T double
+#define FA_IS_FLOAT 0
+#define FA_IS_FD 0
 #define FA_F(name) name##_d
 #define FA_K(c) ((double)(c))
+#define FA_TABLE(name) name
+#define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_D
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
 #undef FA_T
+#undef FA_IS_FLOAT
+#undef FA_IS_FD
 #undef FA_F
 #undef FA_K
+#undef FA_TABLE
+#undef FA_EXP_NEG_SCALE
 
 #endif
