@@ -185,6 +185,23 @@ FA_INLINE double fa_log1p_fd(double x)
 #undef FA_TABLE
 #undef FA_EXP_NEG_SCALE
 
+/* The float32 kernels computed in double, rounded once */
+#define FA_VIA_FD(name, params, args) \
+    FA_INLINE float fa_##name##_f params { return (float)fa_##name##_fd args; }
+FA_VIA_FD(sigmoid_derivative, (float x), (x))
+FA_VIA_FD(tanh_derivative, (float x), (x))
+FA_VIA_FD(tanhshrink_derivative, (float x), (x))
+FA_VIA_FD(celu, (float x, float alpha), (x, alpha))
+FA_VIA_FD(celu_derivative, (float x, float alpha), (x, alpha))
+FA_VIA_FD(silu_derivative, (float x), (x))
+FA_VIA_FD(mish, (float x), (x))
+FA_VIA_FD(mish_derivative, (float x), (x))
+FA_VIA_FD(softplus, (float x, float beta, float threshold), (x, beta, threshold))
+FA_VIA_FD(softplus_derivative, (float x, float beta, float threshold), (x, beta, threshold))
+FA_VIA_FD(log_sigmoid, (float x), (x))
+FA_VIA_FD(log_sigmoid_derivative, (float x), (x))
+#undef FA_VIA_FD
+
 #define FA_T float
 #define FA_IS_FLOAT 1
 #define FA_IS_FD 0

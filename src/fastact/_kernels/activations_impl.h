@@ -20,9 +20,7 @@ FA_INLINE FA_T FA_F(fa_sigmoid)(FA_T x)
     FA_T y = (x > 0 ? 1 : e) / u;
     return FA_F(fa_fma)(-y, ue, y);
 }
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_sigmoid_derivative_f(float x) { return (float)fa_sigmoid_derivative_fd(x); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_sigmoid_derivative)(FA_T x)
 {
     FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
@@ -81,10 +79,7 @@ FA_INLINE FA_T FA_F(fa_tanh_derivative_from_y)(FA_T y) { return (1 - y) * (1 + y
 
 /* tanh' = 4 e / (1 + e)^2 with e = exp(-2|x|): 4 sigmoid'(2x);
  * tanhshrink' = 1 - tanh' = tanh(x)^2 */
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_tanh_derivative_f(float x) { return (float)fa_tanh_derivative_fd(x); }
-FA_INLINE float fa_tanhshrink_derivative_f(float x) { return (float)fa_tanhshrink_derivative_fd(x); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_tanh_derivative)(FA_T x) { return 4 * FA_F(fa_sigmoid_derivative)(2 * x); }
 FA_INLINE FA_T FA_F(fa_tanhshrink_derivative)(FA_T x)
 {
@@ -183,7 +178,7 @@ FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
  * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
  * alone costs up to |t| / 2 ulp); in double for float32 (alpha < 0 makes
  * the argument positive: exp of any sign). */
-#if !FA_IS_FLOAT
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_celu_arg)(FA_T x, FA_T alpha, FA_T *tl)
 {
     FA_T t = x / alpha, pe;
@@ -192,10 +187,7 @@ FA_INLINE FA_T FA_F(fa_celu_arg)(FA_T x, FA_T alpha, FA_T *tl)
     *tl = small ? ((x - p) - pe) / alpha : 0;
     return t;
 }
-#endif
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_celu_f(float x, float alpha) { return (float)fa_celu_fd(x, alpha); }
-#else
+
 FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl), m;
@@ -203,10 +195,7 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     m = FA_F(fa_abs)(t) < FA_K(0x1p-54) ? t : m;  /* exact for tiny t, keeps -0.0 */
     return x > 0 ? x : alpha * (tl != 0 ? m + e * tl : m);
 }
-#endif
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_celu_derivative_f(float x, float alpha) { return (float)fa_celu_derivative_fd(x, alpha); }
-#else
+
 FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
@@ -240,9 +229,7 @@ FA_INLINE FA_T FA_F(fa_silu)(FA_T x)
  * e, rounded once), the numerator for x <= 0 scaled by 2^K until after the
  * division (subnormal results rounded once); (1 + e)^2 as in sigmoid'.  Near the root x0 of silu', where
  * 1 + x + e cancels, d p(d) with d = x - x0 (polynomials.h). */
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_silu_derivative_f(float x) { return (float)fa_silu_derivative_fd(x); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_silu_derivative)(FA_T x)
 {
     FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
@@ -286,9 +273,7 @@ FA_FROM_DOUBLE_CORES(gelu_tanh)
  * g = e (1 + e) (x <= 0) or e^2 (1 + e) (x > 0); for x <= 0 summed as
  * e (4 (1 + x) + e (6 + 4x) + e^2 (4 + e)) / D^2, whose terms share a sign
  * outside the root polynomial's interval (fused explicitly: see FA_FMA_D). */
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_mish_f(float x) { return (float)fa_mish_fd(x); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_mish)(FA_T x)
 {
     FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
@@ -306,9 +291,7 @@ FA_INLINE FA_T FA_F(fa_mish)(FA_T x)
 }
 #endif
 
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_mish_derivative_f(float x) { return (float)fa_mish_derivative_fd(x); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_mish_derivative)(FA_T x)
 {
     FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
@@ -348,9 +331,7 @@ FA_INLINE FA_T FA_F(fa_exp_neg_abs_prod)(FA_T b, FA_T x, FA_T *p_out)
 
 /* softplus, torch semantics: x where b x > threshold, else
  * log(1 + exp(b x)) / b = (log1p(exp(-|b x|)) + max(b x, 0)) / b. */
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_softplus_f(float x, float beta, float threshold) { return (float)fa_softplus_fd(x, beta, threshold); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_softplus)(FA_T x, FA_T beta, FA_T threshold)
 {
     FA_T p, e = FA_F(fa_exp_neg_abs_prod)(beta, x, &p);
@@ -361,9 +342,7 @@ FA_INLINE FA_T FA_F(fa_softplus)(FA_T x, FA_T beta, FA_T threshold)
 
 /* softplus' = sigmoid(b x), 1 where b x > threshold; b x = p + pe exactly:
  * sigmoid(p + pe) = s (1 + pe (1 - s)) */
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_softplus_derivative_f(float x, float beta, float threshold) { return (float)fa_softplus_derivative_fd(x, beta, threshold); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_softplus_derivative)(FA_T x, FA_T beta, FA_T threshold)
 {
     FA_T pe, p = FA_F(fa_two_prod)(beta, x, &pe);
@@ -376,9 +355,7 @@ FA_INLINE FA_T FA_F(fa_softplus_derivative)(FA_T x, FA_T beta, FA_T threshold)
 #endif
 
 /* log_sigmoid(x) = -softplus(-x) = -(log1p(exp(-|x|)) + max(-x, 0)) */
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_log_sigmoid_f(float x) { return (float)fa_log_sigmoid_fd(x); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_log_sigmoid)(FA_T x)
 {
     FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
@@ -387,9 +364,7 @@ FA_INLINE FA_T FA_F(fa_log_sigmoid)(FA_T x)
 #endif
 
 /* log_sigmoid'(x) = sigmoid(-x) */
-#if FA_IS_FLOAT  /* computed in double: the _fd instantiation */
-FA_INLINE float fa_log_sigmoid_derivative_f(float x) { return (float)fa_log_sigmoid_derivative_fd(x); }
-#else
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_log_sigmoid_derivative)(FA_T x) { return FA_F(fa_sigmoid)(-x); }
 #endif
 

@@ -139,15 +139,12 @@ FA_INLINE double fa_fma_d(double a, double b, double c) { return FA_FMA_D(a, b, 
 
 /* expm1(r) on |r| <= ln2/2 as r + r^2 q(r): minimax q with float
    coefficients for the relative error of expm1 (1.3e-8 before rounding),
-   so exp = 1 + expm1 is accurate too (3e-9). */
-FA_INLINE float fa_expm1_poly_q_f(float r)
-{
-    float q = 0.001386967021971941f;
-    q = q * r + 0.008366248570382595f;
-    q = q * r + 0.04166744649410248f;
-    q = q * r + 0.1666654646396637f;
-    return q * r + 0.4999999701976776f;
-}
+   so exp = 1 + expm1 is accurate too (3e-9); the _fd functions evaluate
+   the same in double. */
+#define FA_EXPM1_POLY_Q_FLOAT(T, r) \
+    (((((T)0.001386967021971941 * (r) + (T)0.008366248570382595) * (r) \
+       + (T)0.04166744649410248) * (r) + (T)0.1666654646396637) * (r) + (T)0.4999999701976776)
+FA_INLINE float fa_expm1_poly_q_f(float r) { return FA_EXPM1_POLY_Q_FLOAT(float, r); }
 FA_INLINE float fa_expm1_poly_f(float r) { return fa_expm1_poly_q_f(r) * (r * r) + r; }
 
 /* expm1(r) on |r| <= ln2/2, double: max relative error of exp 1.7e-17 */
@@ -398,35 +395,23 @@ FA_INLINE double fa_exp2sum_d(double hi, double lo)
 }
 
 /* Horner's rule over a constant table, unrolled completely (else gcc
- * leaves an inner loop and vectorizes nothing), fused explicitly. */
-FA_INLINE double fa_poly_d(const double *c, int n, double t)
-{
-    double p = c[n - 1];
-#pragma GCC unroll 40
-    for (int i = n - 2; i >= 0; i--) {
-        p = FA_FMA_D(p, t, c[i]);
+ * leaves an inner loop and vectorizes nothing), fused explicitly:
+ * fa_poly_d, and for float32 kernels a float table in float (fa_poly_f)
+ * or in double (fa_poly_fd: float32 results computed in double). */
+#define FA_DEFINE_POLY(name, T, C, FMA) \
+    FA_INLINE T name(const C *c, int n, T t) \
+    { \
+        T p = c[n - 1]; \
+        _Pragma("GCC unroll 40") \
+        for (int i = n - 2; i >= 0; i--) { \
+            p = FMA(p, t, (T)c[i]); \
+        } \
+        return p; \
     }
-    return p;
-}
-/* a float table evaluated in double (float32 results computed in double) */
-FA_INLINE double fa_poly_fd(const float *c, int n, double t)
-{
-    double p = c[n - 1];
-#pragma GCC unroll 40
-    for (int i = n - 2; i >= 0; i--) {
-        p = FA_FMA_D(p, t, (double)c[i]);
-    }
-    return p;
-}
-FA_INLINE float fa_poly_f(const float *c, int n, float t)
-{
-    float p = c[n - 1];
-#pragma GCC unroll 40
-    for (int i = n - 2; i >= 0; i--) {
-        p = FA_FMA_F(p, t, c[i]);
-    }
-    return p;
-}
+FA_DEFINE_POLY(fa_poly_d, double, double, FA_FMA_D)
+FA_DEFINE_POLY(fa_poly_fd, double, float, FA_FMA_D)
+FA_DEFINE_POLY(fa_poly_f, float, float, FA_FMA_F)
+#undef FA_DEFINE_POLY
 
 /* ---- log1p ------------------------------------------------------------
  * fdlibm's method (Sun Microsystems, freely redistributable): 1 + x =
@@ -480,14 +465,7 @@ FA_INLINE double fa_log1p_d(double x)
 #define fa_expm1_fd fa_expm1_d
 #define fa_expm1_neg_fd fa_expm1_neg_d
 
-FA_INLINE double fa_expm1_poly_q_fd(double r)
-{
-    double q = 0.001386967021971941;
-    q = q * r + 0.008366248570382595;
-    q = q * r + 0.04166744649410248;
-    q = q * r + 0.1666654646396637;
-    return q * r + 0.4999999701976776;
-}
+FA_INLINE double fa_expm1_poly_q_fd(double r) { return FA_EXPM1_POLY_Q_FLOAT(double, r); }
 FA_INLINE double fa_expm1_poly_fd(double r) { return fa_expm1_poly_q_fd(r) * (r * r) + r; }
 
 FA_INLINE double fa_exp_neg_scaled_fd(double x)
