@@ -190,7 +190,6 @@ FA_INLINE double fa_log1p_fd(double x)
     FA_INLINE float fa_##name##_f params { return (float)fa_##name##_fd args; }
 FA_VIA_FD(sigmoid_derivative, (float x), (x))
 FA_VIA_FD(tanh_derivative, (float x), (x))
-FA_VIA_FD(tanhshrink_derivative, (float x), (x))
 FA_VIA_FD(celu, (float x, float alpha), (x, alpha))
 FA_VIA_FD(celu_derivative, (float x, float alpha), (x, alpha))
 FA_VIA_FD(silu_derivative, (float x), (x))
