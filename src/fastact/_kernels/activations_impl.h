@@ -18,14 +18,15 @@ FA_INLINE FA_T FA_F(fa_sigmoid)(FA_T x)
     FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
     FA_T u = 1 + e, ue = e - (u - 1);
     FA_T y = (x > 0 ? 1 : e) / u;
-    return FA_F(fa_fma)(-y, ue, y);
+    /* _fd: the double rounding of u is far below a float ulp */
+    return FA_IS_FD ? y : FA_F(fa_fma)(-y, ue, y);
 }
 #if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_sigmoid_derivative)(FA_T x)
 {
     FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
     FA_T u = 1 + e, ue = e - (u - 1);
-    return e / FA_F(fa_fma)(u, u, 2 * u * ue);
+    return e / (FA_IS_FD ? u * u : FA_F(fa_fma)(u, u, 2 * u * ue));
 }
 #endif
 FA_INLINE FA_T FA_F(fa_sigmoid_derivative_from_y)(FA_T y) { return y * (1 - y); }
