@@ -1,25 +1,29 @@
-"""Generate src/fastact/_kernels/polynomials.h: the double-precision
-polynomial tables of the activations (gelu's erf/erfc, expm1, tanhshrink near 0, and the
-derivatives of gelu, gelu_tanh, silu and mish near their root), and the
-float32-accuracy tables (suffix _f32) of the float32 kernels that compute in
-double.
+"""Generate src/fastact/_kernels/polynomials.h: the polynomial tables of
+the activations (gelu's erf/erfc, expm1, tanh and tanhshrink near 0, and
+the derivatives of gelu, gelu_tanh, silu and mish near their root): in
+double; for the float32 kernels computed in float, in float (names ending
+in _f); for the float32 kernels computed in double, in double to float32
+accuracy (names with _fd, as the functions that use them).
 
 Each table interpolates a smooth function at Chebyshev nodes (computed with
 mpmath at 60 digits), converted to monomial coefficients for Horner's rule;
-the degree is the smallest one whose double-rounded coefficients reach
-about 0.5 ulp of double (TARGET), or of float32 with a wide margin
-(F32_TARGET).  Run from the repository root:
+the degree is the smallest one whose rounded coefficients reach about 0.5
+ulp (double, TARGET), 0.2 ulp (float, TARGET_F) or 0.05 ulp of float32
+with double coefficients (TARGET_FD).  Run from the repository root:
 
     python tools/fit_polynomials.py > src/fastact/_kernels/polynomials.h
 """
+
+import struct
 
 import mpmath as mp
 
 mp.mp.dps = 60
 TARGET = 8e-17  # max relative error of the polynomial (with double coefficients)
+TARGET_F = 1.2e-8  # the same for float coefficients
 # float32 results computed in double: 3e-9 is 0.05 ulp of float32, so the
 # one rounding to float32 stays the only error that counts
-F32_TARGET = 3e-9
+TARGET_FD = 3e-9
 
 
 def cheb_fit(f, a, b, n):
@@ -30,8 +34,13 @@ def cheb_fit(f, a, b, n):
     return list(mp.lu_solve(A, mp.matrix([f(t) for t in nodes])))
 
 
-def max_error(f, c, a, b, m=600):
-    c = [mp.mpf(float(ci)) for ci in c]
+def _f32(x):
+    """x rounded to the nearest float32."""
+    return struct.unpack("f", struct.pack("f", float(x)))[0]
+
+
+def max_error(f, c, a, b, m=600, rounding=float):
+    c = [mp.mpf(rounding(ci)) if rounding is float else mp.mpf(ci) for ci in c]
     worst = 0
     for t in mp.linspace(a, b, m):
         p = mp.mpf(0)
@@ -41,22 +50,68 @@ def max_error(f, c, a, b, m=600):
     return float(worst)
 
 
-def fit(f, a, b, target=TARGET):
+def rounded_fit(f, a, b, n, rounding, points=2000, c0=None):
+    """Float coefficients: minimax of the relative error (a linear program,
+    scipy) with the coefficients rounded one at a time, lowest first, the
+    higher ones refitted to what the rounded ones leave: float coefficients
+    lose too much when all are rounded at once."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    t = np.array([float((a + b) / 2 - (b - a) / 2 * mp.cos(mp.pi * k / (points - 1)))
+                  for k in range(points)])
+    ft = np.array([float(f(mp.mpf(v))) for v in t])
+    span = float(max(abs(a), abs(b)))
+    fixed = {} if c0 is None else {0: float(c0)}
+    for j in range(len(fixed), n + 1):
+        free = list(range(j, n + 1))
+        A = np.stack([(t / span) ** i for i in free], 1) / ft[:, None]
+        rhs = 1 - sum(c * t ** i for i, c in fixed.items()) / ft
+        # the solver's tolerances are absolute: scale the error to about 1
+        lsq = np.linalg.lstsq(A, rhs, rcond=None)[0]
+        scale = 1 / max(np.max(np.abs(A @ lsq - rhs)), 1e-15)
+        cost = np.zeros(len(free) + 1)
+        cost[-1] = 1
+        ones = np.ones((points, 1))
+        res = linprog(cost, A_ub=np.block([[A * scale, -ones], [-A * scale, -ones]]),
+                      b_ub=np.concatenate([rhs, -rhs]) * scale,
+                      bounds=[(None, None)] * (len(free) + 1), method="highs")
+        if not res.success:
+            raise ValueError(res.message)
+        fixed[j] = rounding(res.x[0] / span ** j)
+    return [mp.mpf(fixed[j]) for j in range(n + 1)]
+
+
+def fit(f, a, b, single=False, scale=1, c0=None, target=None):
+    """single: float coefficients; target: the max relative error (TARGET
+    or TARGET_F by default), scale relaxes it (a term whose error reaches
+    the result reduced); c0: the constant term, exact (in two parts in the
+    code): the table holds the others."""
     a, b = mp.mpf(a), mp.mpf(b)
+    rounding = _f32 if single else float
+    target = (target or (TARGET_F if single else TARGET)) * scale
     best = None
-    for n in range(4, 32):
-        c = cheb_fit(f, a, b, n)
-        err = max_error(f, c, a, b)
+    for n in range(3 if single else 4, 32):
+        try:
+            c = rounded_fit(f, a, b, n, rounding, c0=c0) if single else cheb_fit(f, a, b, n)
+        except ValueError:  # the linear program did not converge: next degree
+            continue
+        # (rounded_fit rounds; its c0 stays exact)
+        err = max_error(f, c, a, b, rounding=(lambda v: v) if single else float)
         if err < target:
-            return c, err
+            return (c if c0 is None else c[1:]), err
         best = min(best or (err, c), (err, c), key=lambda t: t[0])
     if best[0] > 3 * target:
         raise ValueError("no fit")
-    return best[1], best[0]
+    return (best[1] if c0 is None else best[1][1:]), best[0]
 
 
-def table(name, c, err, comment):
+def table(name, c, err, comment, single=False):
     print("/* %s; max relative error %.2g */" % (comment, err))
+    if single:
+        print("static const float %s_f[%d] = {" % (name, len(c)))
+        print(",\n".join("    %rf" % _f32(float(x)) for x in c) + "};\n")
+        return
     print("static const double %s[%d] = {" % (name, len(c)))
     print(",\n".join("    %r" % float(x) for x in c) + "};\n")
 
@@ -84,6 +139,10 @@ DERIVATIVES = {
 # |x - x0| below which f' comes from the polynomial: where the formula's
 # cancellation could cost more than about 2 ulp
 ROOT_RADIUS = {"gelu": 0.5, "gelu_tanh": 0.5, "silu": 0.5, "mish": 1.25}
+# the float tables (float32 kernels, evaluated in float or double): radius
+# and how far the target is relaxed (mish'' at the root rounds to float with
+# a relative error of 4e-8, the floor for float coefficients)
+ROOT_RADIUS_F = {"silu": (0.25, 1), "mish": (0.25, 4)}
 
 print("/* polynomials.h -- generated by tools/fit_polynomials.py; do not edit. */")
 print("#ifndef FASTACT_POLYNOMIALS_H\n#define FASTACT_POLYNOMIALS_H\n")
@@ -113,14 +172,31 @@ expm1_rest = lambda r: (mp.expm1(r) - r) / r ** 2 if abs(r) > 1e-30 else mp.mpf(
 table("fa_expm1_rest_poly", *fit(expm1_rest, -ln2_2 - mp.mpf(0.01), ln2_2 + mp.mpf(0.01)),
       "(expm1(r) - r) / r^2 on |r| <= ln2 / 2 + 0.01")
 
-ts = lambda w: (mp.sqrt(w) - mp.tanh(mp.sqrt(w))) / mp.sqrt(w) ** 3 if w > 1e-40 else mp.mpf(1) / 3
-table("fa_tanhshrink_poly", *fit(ts, 0, 1), "(x - tanh x) / x^3 on |x| <= 1, in w = x^2")
+# log1p(e) = e L(e) on [0, 1] to float accuracy (the float32 kernels that
+# compute softplus in double)
+L = lambda e: mp.log1p(e) / e if e > 1e-40 else mp.mpf(1)
+table("fa_log1p_fd_poly", *fit(L, 0, 1, target=TARGET_FD),
+      "log1p(e) / e on [0, 1], to float accuracy")
+
+# tanh(x) = x - x^3 R(w), w = x^2; tanhshrink = x^3 R as x^3 (1/3 + w R1(w)),
+# 1/3 in two parts in the code
+R = lambda w: (mp.sqrt(w) - mp.tanh(mp.sqrt(w))) / mp.sqrt(w) ** 3 if w > 1e-40 else mp.mpf(1) / 3
+R1 = lambda w: (R(w) - mp.mpf(1) / 3) / w if w > 1e-30 else mp.mpf(-2) / 15
+for single in (False, True):
+    # tanh = x - x^3 R: the error of R reaches tanh reduced by w R / (1 - w R) < 0.31
+    table("fa_tanh_poly", *fit(R, 0, 1, single, 3), "(x - tanh x) / x^3 on |x| <= 1, in w = x^2",
+          single)
+    # R1 = (R - 1/3) / w; w R1 is at most 0.4 of R: half the precision suffices.
+    # The float table: R fitted with its constant term 1/3 exact.
+    table("fa_tanhshrink_poly", *(fit(R, 0, 1.5625, True, c0=mp.mpf(1) / 3) if single
+                                  else fit(R1, 0, 1.5625, False, 2)),
+          "((x - tanh x) / x^3 - 1/3) / x^2 on |x| <= 1.25, in w = x^2", single)
 
 
 def root_table(name, df, target=TARGET):
     """f'(x) = d p(d) near the root x0 of f': FA_<name>_X0_HI/_LO/_RADIUS
     and fa_<name>_root_poly, for FA_NEAR_ROOT / FA_ROOT_POLY."""
-    base = name[:-4] if name.endswith("_f32") else name
+    base = name[:-3] if name.endswith("_fd") else name
     x0 = mp.findroot(df, -1.0)
     h = lambda d: df(x0 + d) / d if abs(d) > 1e-25 else mp.diff(df, x0)
     hi = float(x0)
@@ -129,17 +205,23 @@ def root_table(name, df, target=TARGET):
           " |d| < RADIUS */" % (name, base))
     print("#define FA_%s_X0_HI %r\n#define FA_%s_X0_LO %r\n#define FA_%s_RADIUS %r"
           % (name, hi, name, float(x0 - mp.mpf(hi)), name, r))
-    table("fa_%s_root_poly" % name, *fit(h, -r, r, target), "p")
+    table("fa_%s_root_poly" % name, *fit(h, -r, r, target=target), "p")
+    if name in ROOT_RADIUS_F:
+        (r, relax), hf = ROOT_RADIUS_F[name], _f32(hi)
+        print("/* float: the same with X0_HI_f + X0_LO_f, |d| < RADIUS_f */")
+        print("#define FA_%s_X0_HI_f %rf\n#define FA_%s_X0_LO_f %rf\n#define FA_%s_RADIUS_f %rf"
+              % (name, hf, name, _f32(float(x0 - mp.mpf(hf))), name, r))
+        table("fa_%s_root_poly" % name, *fit(h, -r, r, True, relax), "p", True)
 
 
 for name, df in DERIVATIVES.items():
     root_table(name, df)
 
 # ---- float32 kernels computed in double (activations.h, "float32 results
-# computed in double"): the same functions to F32_TARGET
+# computed in double"): to TARGET_FD
 
 print("/* exp(r) = 1 + r + r^2 p(r) on |r| <= ln2 / 2 */")
-table("fa_exp_f32_poly", *fit(expm1_rest, -ln2_2, ln2_2, F32_TARGET), "p")
+table("fa_exp_fd_poly", *fit(expm1_rest, -ln2_2, ln2_2, target=TARGET_FD), "p")
 
 # erfcx(u / sqrt 2) = 1 + (1 + Y) R(Y), Y = (u - C) / (u + C), on 0 <= u <= 15:
 # float32's gelu(x) rounds to x or -0.0 beyond, so one polynomial serves
@@ -148,12 +230,12 @@ C, U_MAX = 4, 15
 u_of = lambda Y: C * (1 + Y) / (1 - Y)
 erfcx_R = lambda Y: ((mp.erfc(u_of(Y) / mp.sqrt(2)) * mp.exp(u_of(Y) ** 2 / 2) - 1) / (1 + Y)
                      if Y > -1 + mp.mpf(10) ** -30 else -C / mp.sqrt(2 * mp.pi))
-print("#define FA_GELU_F32_C %r\n#define FA_GELU_F32_U_MAX %r" % (float(C), float(U_MAX)))
-table("fa_gelu_erfcx_f32", *fit(erfcx_R, -1, mp.mpf(U_MAX - C) / (U_MAX + C), F32_TARGET),
+print("#define FA_GELU_FD_C %r\n#define FA_GELU_FD_U_MAX %r" % (float(C), float(U_MAX)))
+table("fa_gelu_erfcx_fd_poly", *fit(erfcx_R, -1, mp.mpf(U_MAX - C) / (U_MAX + C), target=TARGET_FD),
       "R = (erfcx(u / sqrt 2) - 1) / (1 + Y) on 0 <= u <= %d, Y = (u - %d) / (u + %d)"
       % (U_MAX, C, C))
 
 for name in ("gelu", "gelu_tanh"):
-    root_table(name + "_f32", DERIVATIVES[name], F32_TARGET)
+    root_table(name + "_fd", DERIVATIVES[name], TARGET_FD)
 
 print("#endif")

@@ -2,10 +2,12 @@
  * activations.h -- the scalar activation functions, for float and double.
  *
  * activations_impl.h is written once over a generic type FA_T and included
- * here twice: FA_F(fa_sigmoid) names fa_sigmoid_f for float and fa_sigmoid_d
- * for double, FA_K(c) turns a constant into FA_T at compile time (so float
- * code never computes in double) and FA_PICK(float_c, double_c) picks a
- * constant by type.  The loops in _ufuncs.pyx.tp call:
+ * here three times: FA_F(fa_sigmoid) names fa_sigmoid_f for float,
+ * fa_sigmoid_d for double and fa_sigmoid_fd for float32 results computed in
+ * double (below), FA_K(c) turns a constant into FA_T at compile time (so
+ * float code never computes in double) and FA_PICK(float_x, double_x)
+ * picks a table or constant for float32 or double.  The loops in
+ * _ufuncs.pyx.tp call:
  *
  *   fa_NAME_T(x, params...)                   forward
  *   fa_NAME_derivative_T(x, params...)        f'(x)
@@ -28,11 +30,10 @@
 #include "fastmath.h"
 #include "polynomials.h"
 
-/* ---- double-precision cores ---------------------------------------------
- * The functions whose accuracy needs more than float can give cheaply
- * (an exp of a large computed argument, cancellation near a root of f')
- * are computed in double for float32 too: these cores, called by both
- * instantiations of activations_impl.h. */
+/* ---- written for double only --------------------------------------------
+ * gelu and gelu_tanh (double-double tails, and their float32 versions
+ * computed in double: fa_NAME_d, fa_NAME_fd) and the helpers that the
+ * instantiations of activations_impl.h share. */
 
 /* Clamp for products x * g(x) where g underflows to 0 long before x is
  * infinite: x * 0 stays a (signed) zero instead of inf * 0 = NaN. */
@@ -54,6 +55,13 @@ FA_INLINE double fa_root_poly_d(double x, double hi, double lo, const double *c,
     double d = (x - hi) - lo;  /* x - hi is exact near the root (Sterbenz) */
     return d * fa_poly_d(c, n, d);
 }
+/* the same for the generic code of activations_impl.h: f'(x) of FA_T */
+#define FA_ROOT_OR(name, x, f) \
+    FA_F(fa_root_or)((x), FA_PICK(FA_##name##_X0_HI_f, FA_##name##_X0_HI), \
+                     FA_PICK(FA_##name##_X0_LO_f, FA_##name##_X0_LO), \
+                     FA_PICK(FA_##name##_RADIUS_f, FA_##name##_RADIUS), \
+                     FA_PICK(fa_##name##_root_poly_f, fa_##name##_root_poly), \
+                     FA_LEN(FA_PICK(fa_##name##_root_poly_f, fa_##name##_root_poly)), (f))
 
 /* Where a result is (something) * exp(-a) and exp(-a) can be subnormal,
  * the something goes into fa_exp_mul_d (or fa_exp_mul_dd), so the result
@@ -141,7 +149,7 @@ FA_INLINE double fa_gelu_tail_d(double x, double *fh, double *fl, double *hi, do
     return u;
 }
 
-FA_INLINE double fa_gelu_core_d(double x)
+FA_INLINE double fa_gelu_d(double x)
 {
     /* small: x (a + b), a + b = 1/2 + x E exactly but for E's rounding */
     double w = x * x, pe, p = fa_two_prod_d(x, FA_GELU_K_HI, &pe);
@@ -157,7 +165,7 @@ FA_INLINE double fa_gelu_core_d(double x)
     return fa_abs_d(x) < FA_GELU_A0 ? small : (x >= 0 ? x - t : -t);
 }
 
-FA_INLINE double fa_gelu_derivative_core_d(double x)
+FA_INLINE double fa_gelu_derivative_d(double x)
 {
     double small = FA_FMA_D(x, FA_POLY(fa_gelu_small_derivative_poly, x * x), 0.5);
 
@@ -205,7 +213,7 @@ FA_INLINE double fa_gelu_tanh_parts_d(double x, double *hi, double *lo, double *
 }
 
 /* x r for x >= 0, -u e r below (m = -u r to twice the precision) */
-FA_INLINE double fa_gelu_tanh_core_d(double x)
+FA_INLINE double fa_gelu_tanh_d(double x)
 {
     double hi, lo, e, rl, u, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &e, &rl, &u);
     double me, m = fa_two_prod_d(-u, r, &me);
@@ -219,7 +227,7 @@ FA_INLINE double fa_gelu_tanh_core_d(double x)
  * r (1 + u e r v') for x >= 0, e r (1 - u r v') below, where 1 - u r v'
  * cancels up to 2x outside the root polynomial's interval: u v' = v + 2 k3 u^3
  * and the product with r are carried to twice the precision. */
-FA_INLINE double fa_gelu_tanh_derivative_core_d(double x)
+FA_INLINE double fa_gelu_tanh_derivative_d(double x)
 {
     double hi, lo, e, rl, u, r = fa_gelu_tanh_parts_d(x, &hi, &lo, &e, &rl, &u);
     double uvl, uv = fa_two_sum_d(-hi, (2.0 * u) * (0.07135481627260025 * (u * u)), &uvl);
@@ -234,20 +242,24 @@ FA_INLINE double fa_gelu_tanh_derivative_core_d(double x)
     return FA_NEAR_ROOT(gelu_tanh, x) ? FA_ROOT_POLY(gelu_tanh, x) : d;
 }
 
-/* ---- float32 results computed in double ---------------------------------
- * gelu and gelu_tanh of float32 are computed in double with polynomials of
- * float32 accuracy (the _f32 tables, relative error ~1e-9 instead of
- * 1e-17), so their cores (suffix _f) cost little more than float
- * arithmetic would, while every double rounding stays far below float32's:
- * the final conversion is the one rounding that counts (within 0.6 ulp,
- * subnormal results rounded once), and x^2 of a float32 is exact in double,
- * so exp's arguments need no double-double products.  Computed in float,
- * the variable of a polynomial like erfcx's alone is off by more than an
- * ulp (rounding u + 4 loses u's low bits). */
+/* ---- float32 results computed in double: gelu, gelu_tanh ----------------
+ * fa_NAME_fd, which FA_VIA_FD rounds to float32 (below), as the _fd
+ * functions of activations_impl.h: double arithmetic with polynomials of
+ * float32 accuracy (the _fd tables, relative error ~1e-9 instead of
+ * 1e-17), so these functions cost little more than float arithmetic
+ * would, while every double rounding stays far below float32's: the final
+ * conversion is the one rounding that counts (within 0.6 ulp, subnormal
+ * results rounded once), and x^2 of a float32 is exact in double, so
+ * exp's arguments need no double-double products.  Computed in float, the
+ * variable of a polynomial like erfcx's alone is off by more than an ulp
+ * (rounding u + 4 loses u's low bits). */
 
-/* exp(a) for -700 <= a <= 0 (callers clamp; NaN propagates), relative
- * error 1e-10: 2^k is one normal double, so no second scaling */
-FA_INLINE double fa_exp_f32_d(double a)
+/* exp(a) for -700 <= a <= 0 (callers clamp; NaN propagates) with a double
+ * table (fa_exp_fd_poly, relative error 1e-10): 2^k is one normal double,
+ * so no second scaling.  fastmath.h's fa_exp_neg_fd (float coefficients,
+ * 4e-9) moves 0.4% of gelu's float32 results by an ulp, 96% of them away
+ * from the exact value. */
+FA_INLINE double fa_gelu_exp_fd(double a)
 {
     const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
     double kshift = FA_FMA_D(a, 1.4426950408889634074, magic);
@@ -255,218 +267,74 @@ FA_INLINE double fa_exp_f32_d(double a)
     int64_t k = fa_bits_d(kshift) - fa_bits_d(magic);
     double r = FA_FMA_D(-kf, 1.90821492927058770002e-10,
                         FA_FMA_D(-kf, 6.93147180369123816490e-01, a));
-    double p = FA_FMA_D(r * r, FA_POLY(fa_exp_f32_poly, r), r) + 1.0;
+    double p = FA_FMA_D(r * r, FA_POLY(fa_exp_fd_poly, r), r) + 1.0;
     return p * fa_from_bits_d((k + 1023) << 52);
 }
 
 /* gelu with u = |x| <= 15, e = exp(-u^2/2):  gelu(x) = relu(x) - T and
  * gelu'(x) = (x >= 0 ? 1 - D : D), where T = u Phi(-u) = u e G / 2,
  * D = Phi(-u) - u phi(u) = e (G / 2 - u / sqrt(2 pi)) and
- * G = erfcx(u / sqrt 2) (fa_gelu_erfcx_f); beyond u = 15 float32 results
+ * G = erfcx(u / sqrt 2) (fa_gelu_erfcx_fd); beyond u = 15 float32 results
  * are the limits.  x = -0.0 gives -0.0 - 0 = -0.0. */
-FA_INLINE double fa_gelu_u_f(double x, double *e)
+FA_INLINE double fa_gelu_u_fd(double x, double *e)
 {
     double u = fa_abs_d(x);
-    u = u > FA_GELU_F32_U_MAX ? FA_GELU_F32_U_MAX : u;
-    *e = fa_exp_f32_d(-(0.5 * u) * u);
+    u = u > FA_GELU_FD_U_MAX ? FA_GELU_FD_U_MAX : u;
+    *e = fa_gelu_exp_fd(-(0.5 * u) * u);
     return u;
 }
 
 /* exactly 1 for tiny u: float32's subnormal gelu(x) = x / 2 then rounds
    as NumPy's and the float64 reference's (ties to even) */
-FA_INLINE double fa_gelu_erfcx_f(double u)
+FA_INLINE double fa_gelu_erfcx_fd(double u)
 {
-    double y = (u - FA_GELU_F32_C) / (u + FA_GELU_F32_C);
-    return FA_FMA_D(1.0 + y, FA_POLY(fa_gelu_erfcx_f32, y), 1.0);
+    double y = (u - FA_GELU_FD_C) / (u + FA_GELU_FD_C);
+    return FA_FMA_D(1.0 + y, FA_POLY(fa_gelu_erfcx_fd_poly, y), 1.0);
 }
 
-FA_INLINE double fa_gelu_core_f(double x)
+FA_INLINE double fa_gelu_fd(double x)
 {
-    double e, u = fa_gelu_u_f(x, &e);
-    double t = (0.5 * u) * fa_gelu_erfcx_f(u) * e;
+    double e, u = fa_gelu_u_fd(x, &e);
+    double t = (0.5 * u) * fa_gelu_erfcx_fd(u) * e;
     return x >= 0 ? x - t : -t;
 }
 
-FA_INLINE double fa_gelu_derivative_core_f(double x)
+FA_INLINE double fa_gelu_derivative_fd(double x)
 {
-    double e, u = fa_gelu_u_f(x, &e);
-    double d = e * FA_FMA_D(-u, 0.3989422804014327, 0.5 * fa_gelu_erfcx_f(u));
+    double e, u = fa_gelu_u_fd(x, &e);
+    double d = e * FA_FMA_D(-u, 0.3989422804014327, 0.5 * fa_gelu_erfcx_fd(u));
     d = x >= 0 ? 1.0 - d : d;
-    return FA_NEAR_ROOT(gelu_f32, x) ? FA_ROOT_POLY(gelu_f32, x) : d;
+    return FA_NEAR_ROOT(gelu_fd, x) ? FA_ROOT_POLY(gelu_fd, x) : d;
 }
 
 /* gelu_tanh with u = |x| <= 12 (float32's results are the limits beyond):
  * v = k1 u + k3 u^3 (2 sqrt(2/pi) (u + 0.044715 u^3), accurate to 1e-15
  * in double), e = exp(-v) and r = 1 / (1 + e) = sigmoid(v); returns r. */
-FA_INLINE double fa_gelu_tanh_parts_f(double x, double *u_out, double *e)
+FA_INLINE double fa_gelu_tanh_parts_fd(double x, double *u_out, double *e)
 {
     double u = fa_abs_d(x);
     u = u > 12.0 ? 12.0 : u;
     *u_out = u;
-    *e = fa_exp_f32_d(-u * FA_FMA_D(0.07135481627260025, u * u, 1.5957691216057308));
+    *e = fa_gelu_exp_fd(-u * FA_FMA_D(0.07135481627260025, u * u, 1.5957691216057308));
     return 1.0 / (1.0 + *e);
 }
 
 /* x sigmoid(v(x)): x r for x >= 0, -u e r below */
-FA_INLINE double fa_gelu_tanh_core_f(double x)
+FA_INLINE double fa_gelu_tanh_fd(double x)
 {
-    double u, e, r = fa_gelu_tanh_parts_f(x, &u, &e);
+    double u, e, r = fa_gelu_tanh_parts_fd(x, &u, &e);
     return x >= 0 ? x * r : -(u * e) * r;
 }
 
 /* sigmoid(v) (1 + x sigmoid(-v) v'), v' = k1 + 3 k3 x^2:
  * r (1 + u e r v') for x >= 0, e r (1 - u r v') below */
-FA_INLINE double fa_gelu_tanh_derivative_core_f(double x)
+FA_INLINE double fa_gelu_tanh_derivative_fd(double x)
 {
-    double u, e, r = fa_gelu_tanh_parts_f(x, &u, &e);
+    double u, e, r = fa_gelu_tanh_parts_fd(x, &u, &e);
     double urv = (u * r) * FA_FMA_D(0.21406444881780074, u * u, 1.5957691216057308);
     double d = x >= 0 ? r * FA_FMA_D(urv, e, 1.0) : (e * r) * (1.0 - urv);
-    return FA_NEAR_ROOT(gelu_tanh_f32, x) ? FA_ROOT_POLY(gelu_tanh_f32, x) : d;
+    return FA_NEAR_ROOT(gelu_tanh_fd, x) ? FA_ROOT_POLY(gelu_tanh_fd, x) : d;
 }
-
-/* silu(x) = x sigmoid(x); for x <= 0 as x e / (1 + e), e = exp(x) */
-FA_INLINE double fa_silu_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
-    return x > 0 ? x * r : fa_exp_mul_d(-fa_abs_d(x), 0.0, (x < -1000.0 ? -1000.0 : x) * r);
-}
-
-/* silu'(x) = sigmoid(x) (1 + x sigmoid(-x)); for x <= 0 as
- * e r^2 ((1 + x) + e), r = 1 / (1 + e): 1 + x is exact where it cancels */
-FA_INLINE double fa_silu_derivative_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
-    double xc = fa_clamp_d(x, -1000.0, 1000.0);
-    double upper = r * (1.0 + xc * (e * r));
-    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, ((1.0 + xc) + e) * r * r);
-    double d = x > 0 ? upper : lower;
-    return FA_NEAR_ROOT(silu, x) ? FA_ROOT_POLY(silu, x) : d;
-}
-
-/* mish = x tanh(softplus(x)).  With e = exp(-|x|) <= 1 and
- * n = e^x (e^x + 2): tanh(log(1 + e^x)) = n / (n + 2), written so that
- * nothing overflows:  x <= 0: e (e + 2) / D, D = 2 + e (e + 2);
- * x > 0: (1 + 2e) / D, D = 1 + 2e (1 + e).  And
- * mish' = tanh(sp) + x sech(sp)^2 sigmoid(x) = t + 4 x g / D^2 with
- * g = e (1 + e) (x <= 0) or e^2 (1 + e) (x > 0); for x <= 0 summed as
- * e (4 (1 + x) + e (6 + 4x) + e^2 (4 + e)) / D^2, whose terms share a sign
- * outside the root polynomial's interval (fused explicitly: see FA_FMA_D). */
-FA_INLINE double fa_mish_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x));
-    double upper = x * ((1.0 + 2.0 * e) / (1.0 + 2.0 * e * (1.0 + e)));
-    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0,
-                                (x < -1000.0 ? -1000.0 : x) * ((e + 2.0) / (2.0 + e * (e + 2.0))));
-    return x > 0 ? upper : lower;
-}
-
-FA_INLINE double fa_mish_derivative_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), xc = fa_clamp_d(x, -1000.0, 1000.0);
-    double Dp = 1.0 + 2.0 * e * (1.0 + e), Dn = FA_FMA_D(e, e + 2.0, 2.0);
-    double upper = (1.0 + 2.0 * e) / Dp + ((4.0 * xc * (e * e * (1.0 + e))) / Dp) / Dp;
-    /* e (e (4 + e) + (6 + 4x)) + 4 (1 + x) */
-    double n = FA_FMA_D(e, FA_FMA_D(e, 4.0 + e, FA_FMA_D(4.0, xc, 6.0)), 4.0 * (1.0 + xc));
-    double lower = fa_exp_mul_d(-fa_abs_d(x), 0.0, (n / Dn) / Dn);
-    double d = x > 0 ? upper : lower;
-    return FA_NEAR_ROOT(mish, x) ? FA_ROOT_POLY(mish, x) : d;
-}
-
-/* celu: x / alpha = t + *tl to twice the precision where it matters
- * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
- * alone costs up to |t| / 2 ulp). */
-FA_INLINE double fa_celu_arg_d(double x, double alpha, double *tl)
-{
-    double t = x / alpha, pe;
-    int small = fa_abs_d(t) < 1000.0;
-    double p = fa_two_prod_d(small ? t : 0.0, alpha, &pe);
-    *tl = small ? ((x - p) - pe) / alpha : 0.0;
-    return t;
-}
-
-FA_INLINE double fa_celu_core_d(double x, double alpha)
-{
-    double tl, t = fa_celu_arg_d(x, alpha, &tl), m;
-    double e = fa_exp_expm1_d(t, &m);
-    m = fa_abs_d(t) < 0x1p-54 ? t : m;  /* exact for tiny t, keeps -0.0 */
-    return x > 0 ? x : alpha * (tl != 0 ? m + e * tl : m);
-}
-
-FA_INLINE double fa_celu_derivative_core_d(double x, double alpha)
-{
-    double tl, t = fa_celu_arg_d(x, alpha, &tl);
-    return x > 0 ? 1.0 : fa_exp2sum_d(t, tl);
-}
-
-/* exp(-|b x|) with b x carried exactly (b x = p + pe) where it matters,
- * |b x| < 1000; *p_out = b * x rounded. */
-FA_INLINE double fa_exp_neg_abs_prod_d(double b, double x, double *p_out)
-{
-    double p = b * x, pe;
-    int small = fa_abs_d(p) < 1000.0;
-    fa_two_prod_d(b, small ? x : 0.0, &pe);
-    pe = small ? pe : 0.0;
-    *p_out = p;
-    double a = -fa_abs_d(p);
-    return fa_exp2sum_d(a < -1000.0 ? -1000.0 : a, p > 0 ? -pe : pe);
-}
-
-/* softplus, torch semantics: x where b x > threshold, else
- * log(1 + exp(b x)) / b = (log1p(exp(-|b x|)) + max(b x, 0)) / b. */
-FA_INLINE double fa_softplus_core_d(double x, double beta, double threshold)
-{
-    double p, e = fa_exp_neg_abs_prod_d(beta, x, &p);
-    double sp = (fa_log1p_d(e) + (p > 0 ? p : 0.0)) / beta;
-    return p > threshold ? x : sp;
-}
-
-/* softplus' = sigmoid(b x), 1 where b x > threshold */
-FA_INLINE double fa_softplus_derivative_core_d(double x, double beta, double threshold)
-{
-    double p, e = fa_exp_neg_abs_prod_d(beta, x, &p);
-    double r = 1.0 / (1.0 + e);
-    return p > threshold ? 1.0 : (p > 0 ? r : (p <= 0 ? e * r : p));
-}
-
-/* log_sigmoid(x) = -softplus(-x) = -(log1p(exp(-|x|)) + max(-x, 0)) */
-FA_INLINE double fa_log_sigmoid_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x));
-    return -(fa_log1p_d(e) + (x < 0 ? -x : 0.0));
-}
-
-/* log_sigmoid'(x) = sigmoid(-x) */
-FA_INLINE double fa_log_sigmoid_derivative_core_d(double x)
-{
-    double e = fa_exp_d(-fa_abs_d(x)), r = 1.0 / (1.0 + e);
-    return x > 0 ? e * r : r;
-}
-
-/* tanhshrink(x) = x - tanh(x): x^3 P(x^2) for |x| < 1 (no cancellation),
- * else sign(x) ((|x| - 1) + 2 sigmoid(-2|x|)), both terms exact-ish. */
-FA_INLINE double fa_tanhshrink_core_d(double x)
-{
-    double ax = fa_abs_d(x), w = x * x;
-    double small = x * (w * fa_poly_d(fa_tanhshrink_poly, FA_LEN(fa_tanhshrink_poly), w));
-    double e = fa_exp_d(-2.0 * ax);
-    double large = fa_copysign_d((ax - 1.0) + 2.0 * e / (1.0 + e), x);
-    return ax < 1.0 ? small : large;
-}
-
-/* a * b + c for FA_F(fa_fma) (squareplus's residuals): rounded once where
- * the target has FMA; without it, float goes through double (the product of
- * two floats is exact there, so float residuals stay exact) and double
- * rounds twice (its corrections are then approximate: still within 1.2 ulp
- * forward, 2.5 derivative, measured on the baseline build). */
-FA_INLINE float fa_fma_f(float a, float b, float c)
-{
-#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
-    return __builtin_fmaf(a, b, c);
-#else
-    return (float)((double)a * b + c);
-#endif
-}
-FA_INLINE double fa_fma_d(double a, double b, double c) { return FA_FMA_D(a, b, c); }
 
 /* A vectorized reduction in axis_impl.h: `omp simd reduction(op:var)`
    (compiled with -fopenmp-simd, no OpenMP runtime needed); without the
@@ -477,28 +345,94 @@ FA_INLINE double fa_fma_d(double a, double b, double c) { return FA_FMA_D(a, b, 
    (in place), never another one, which the compiler cannot know. */
 #define FA_SIMD FA_PRAGMA(omp simd)
 
+/* log1p(x) for x in [0, 1] (or NaN), to float accuracy (the _fd functions:
+ * softplus, log_sigmoid); fastmath.h's fa_log1p_d for double results */
+FA_INLINE double fa_log1p_fd(double x)
+{
+    return x * fa_poly_d(fa_log1p_fd_poly, FA_LEN(fa_log1p_fd_poly), x);
+}
+
+/* 1/3 = 1/3 rounded to double + FA_THIRD_LO (tanhshrink) */
+#define FA_THIRD_LO 1.850371707708594e-17
+
+/* Per type: FA_IS_FLOAT, FA_IS_FD, FA_F(fa_x) names fa_x_f, fa_x_fd or
+ * fa_x_d, FA_K(c) is the constant in FA_T, FA_PICK(float_x, double_x) the
+ * float32 kernels' choice (float and _fd: the float tables name_f of
+ * polynomials.h, float constants) or double's, FA_EXP_NEG_SCALE the 2^-K
+ * of fastmath.h.  A function that float32 computes in double is written
+ * once (under #if !FA_IS_FLOAT) and instantiated first as fa_x_fd: double
+ * arithmetic with float tables and exp accuracy (fastmath.h's _fd
+ * functions), which fa_x_f rounds once (FA_VIA_FD). */
+#define FA_T double
+#define FA_IS_FLOAT 0
+#define FA_IS_FD 1
+#define FA_F(name) name##_fd
+#define FA_K(c) ((double)(c))
+#define FA_PICK(float_x, double_x) float_x
+#define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_D
+#include "activations_impl.h"
+#undef FA_T
+#undef FA_IS_FLOAT
+#undef FA_IS_FD
+#undef FA_F
+#undef FA_K
+#undef FA_PICK
+#undef FA_EXP_NEG_SCALE
+
+/* The float32 kernels computed in double, rounded once */
+#define FA_VIA_FD(name, params, args) \
+    FA_INLINE float fa_##name##_f params { return (float)fa_##name##_fd args; }
+FA_VIA_FD(sigmoid_derivative, (float x), (x))
+FA_VIA_FD(tanh_derivative, (float x), (x))
+FA_VIA_FD(gelu, (float x), (x))
+FA_VIA_FD(gelu_derivative, (float x), (x))
+FA_VIA_FD(gelu_tanh, (float x), (x))
+FA_VIA_FD(gelu_tanh_derivative, (float x), (x))
+FA_VIA_FD(celu, (float x, float alpha), (x, alpha))
+FA_VIA_FD(celu_derivative, (float x, float alpha), (x, alpha))
+FA_VIA_FD(silu_derivative, (float x), (x))
+FA_VIA_FD(mish, (float x), (x))
+FA_VIA_FD(mish_derivative, (float x), (x))
+FA_VIA_FD(softplus, (float x, float beta, float threshold), (x, beta, threshold))
+FA_VIA_FD(softplus_derivative, (float x, float beta, float threshold), (x, beta, threshold))
+FA_VIA_FD(log_sigmoid, (float x), (x))
+FA_VIA_FD(log_sigmoid_derivative, (float x), (x))
+#undef FA_VIA_FD
+
 #define FA_T float
+#define FA_IS_FLOAT 1
+#define FA_IS_FD 0
 #define FA_F(name) name##_f
 #define FA_K(c) ((float)(c))
-#define FA_PICK(float_c, double_c) FA_K(float_c)
+#define FA_PICK(float_x, double_x) float_x
+#define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_F
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
 #undef FA_T
+#undef FA_IS_FLOAT
+#undef FA_IS_FD
 #undef FA_F
 #undef FA_K
 #undef FA_PICK
+#undef FA_EXP_NEG_SCALE
 
 #define FA_T double
+#define FA_IS_FLOAT 0
+#define FA_IS_FD 0
 #define FA_F(name) name##_d
 #define FA_K(c) ((double)(c))
-#define FA_PICK(float_c, double_c) FA_K(double_c)
+#define FA_PICK(float_x, double_x) double_x
+#define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_D
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
 #undef FA_T
+#undef FA_IS_FLOAT
+#undef FA_IS_FD
 #undef FA_F
 #undef FA_K
 #undef FA_PICK
+#undef FA_EXP_NEG_SCALE
 
 #endif

@@ -4,42 +4,104 @@
  * them to FA_T exactly); non-integer ones do.
  */
 
+/* f'(x) = d p(d) with d = x - x0 near the root x0 of f' (the tables of
+ * polynomials.h, the float ones for float32: FA_ROOT_OR), else f;
+ * x - hi is exact near the root (Sterbenz).  The table's element type is
+ * FA_PICK(float, double). */
+FA_INLINE FA_T FA_F(fa_root_or)(FA_T x, FA_T hi, FA_T lo, FA_T radius,
+                                const FA_PICK(float, double) *c, int n, FA_T f)
+{
+    FA_T d = (x - hi) - lo, root = d * FA_F(fa_poly)(c, n, d);
+    return FA_F(fa_abs)(d) < radius ? root : f;
+}
+
 /* ---- sigmoid: 1 / (1 + exp(-x)) ----------------------------------------
- * With e = exp(-|x|) in (0, 1] nothing overflows: sigmoid = 1 / (1 + e) for
- * x > 0 and e / (1 + e) otherwise, and sigmoid' = e / (1 + e)^2, accurate
- * in both tails (s * (1 - s) would cancel for large x). */
+ * With e = exp(-|x|) in (0, 1] nothing overflows: sigmoid = n / (1 + e),
+ * n = 1 for x > 0 and e otherwise (one division).  u = 1 + e is rounded:
+ * with ue = e - (u - 1) (exact, |1| >= e) the quotient is corrected,
+ * n / (u + ue) = y (1 - ue / u), taking 1/u ~ 1 where ue matters (small e);
+ * without it the float32 error reaches 2.4 ulp, with it 1.97.
+ * sigmoid' = e / (1 + e)^2, accurate in both tails (s (1 - s) would cancel
+ * for large x), with (1 + e)^2 = u^2 + 2 u ue fused into one rounding;
+ * for float32 in double (three float roundings reach 4 ulp of grad * f'). */
 FA_INLINE FA_T FA_F(fa_sigmoid)(FA_T x)
 {
-    FA_T e = FA_F(fa_exp)(-FA_F(fa_abs)(x));
-    FA_T r = 1 / (1 + e);
-    return x > 0 ? r : e * r;
+    FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
+    FA_T u = 1 + e, ue = e - (u - 1);
+    FA_T y = (x > 0 ? 1 : e) / u;
+    /* _fd: the double rounding of u is far below a float ulp */
+    return FA_IS_FD ? y : FA_F(fa_fma)(-y, ue, y);
 }
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_sigmoid_derivative)(FA_T x)
 {
-    FA_T e = FA_F(fa_exp)(-FA_F(fa_abs)(x));
-    FA_T r = 1 / (1 + e);
-    return (e * r) * r;
+    FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
+    FA_T u = 1 + e, ue = e - (u - 1);
+    return e / (FA_IS_FD ? u * u : FA_F(fa_fma)(u, u, 2 * u * ue));
 }
+#endif
 FA_INLINE FA_T FA_F(fa_sigmoid_derivative_from_y)(FA_T y) { return y * (1 - y); }
 
-/* ---- tanh ---------------------------------------------------------------
- * With m = expm1(-2|x|) in (-1, 0]: tanh|x| = -m / (2 + m), no cancellation
- * near 0, and tanh' = 4 exp(-2|x|) / (2 + m)^2, accurate where tanh -> 1. */
+/* ---- tanh and tanhshrink -------------------------------------------------
+ * |x| < 1 (tanh) or 1.25 (tanhshrink): x - tanh x = x^3 R(x^2)
+ * (polynomials.h), tanh = x - x^3 R.  Above: with e = exp(-2|x|) <= 0.14,
+ * 1 - tanh|x| = 2e / (1 + e), whose error reaches tanh and tanhshrink =
+ * (|x| - 1) + (1 - tanh|x|) reduced (no cancellation from 1 on for tanh,
+ * 1.25 for tanhshrink).  Both pieces are computed for |x|, the sign of x
+ * set last (tanh(-0.0) = -0.0). */
+FA_INLINE FA_T FA_F(fa_tanh_tail)(FA_T ax)
+{
+    FA_T e = FA_F(fa_exp_neg)(-2 * ax);
+    return (e + e) / (1 + e);
+}
 FA_INLINE FA_T FA_F(fa_tanh)(FA_T x)
 {
-    FA_T m;
-    FA_F(fa_exp_expm1)(-2 * FA_F(fa_abs)(x), &m);
-    return FA_F(fa_copysign)(-m / (2 + m), x);
+    FA_T ax = FA_F(fa_abs)(x), w = x * x;
+    FA_T r = FA_F(fa_poly)(FA_PICK(fa_tanh_poly_f, fa_tanh_poly),
+                           FA_LEN(FA_PICK(fa_tanh_poly_f, fa_tanh_poly)), w);
+    FA_T small = FA_F(fa_fma)(-(ax * w), r, ax);
+    FA_T large = 1 - FA_F(fa_tanh_tail)(ax);
+    return FA_F(fa_with_sign_of)(ax < 1 ? small : large, x);
 }
-FA_INLINE FA_T FA_F(fa_tanh_derivative)(FA_T x)
+
+/* |x| < 1.25: x - tanh x = x^3 R(x^2), R = 1/3 + w R1(w) (polynomials.h).
+ * float: in double, rounded once (float arithmetic loses up to 3 ulp
+ * there, most without FMA).  double: x^3 = p + pl exactly (fa_two_prod),
+ * 1/3 in two parts: one rounding of the sum of the main terms.  Both
+ * pieces are computed. */
+FA_INLINE FA_T FA_F(fa_tanhshrink)(FA_T x)
 {
-    FA_T m;
-    FA_T e = FA_F(fa_exp_expm1)(-2 * FA_F(fa_abs)(x), &m);
-    FA_T u = 2 + m;
-    return (4 * e) / (u * u);
+    FA_T ax = FA_F(fa_abs)(x);
+#if FA_IS_FLOAT
+    double xd = x, wd = xd * xd;
+    FA_T small = (FA_T)((xd * wd) * (1.0 / 3 + wd * fa_poly_fd(fa_tanhshrink_poly_f,
+                                                               FA_LEN(fa_tanhshrink_poly_f), wd)));
+#else
+    FA_T wl, w = FA_F(fa_two_prod)(ax, ax, &wl);
+    FA_T pl, p = FA_F(fa_two_prod)(ax, w, &pl);
+    pl = FA_F(fa_fma)(ax, wl, pl);
+    FA_T r1 = FA_F(fa_poly)(FA_PICK(fa_tanhshrink_poly_f, fa_tanhshrink_poly),
+                            FA_LEN(FA_PICK(fa_tanhshrink_poly_f, fa_tanhshrink_poly)), w);
+    FA_T lo = FA_F(fa_fma)(p * w, r1, FA_F(fa_fma)(p, FA_THIRD_LO, pl * (FA_K(1.0) / 3)));
+    FA_T small = FA_F(fa_with_sign_of)(FA_F(fa_fma)(p, FA_K(1.0) / 3, lo), x);
+#endif
+    FA_T large = FA_F(fa_with_sign_of)((ax - 1) + FA_F(fa_tanh_tail)(ax), x);
+    return ax < FA_K(1.25) ? small : large;
 }
 /* 1 - y^2 as (1 - y)(1 + y): 1 - y is exact for y near 1. */
 FA_INLINE FA_T FA_F(fa_tanh_derivative_from_y)(FA_T y) { return (1 - y) * (1 + y); }
+
+/* tanh' = 4 e / (1 + e)^2 with e = exp(-2|x|): 4 sigmoid'(2x) */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_tanh_derivative)(FA_T x) { return 4 * FA_F(fa_sigmoid_derivative)(2 * x); }
+#endif
+/* tanhshrink' = 1 - tanh' = tanh(x)^2: within 1 + 2 tanh's error (3 ulp
+ * for float32, computed in float) */
+FA_INLINE FA_T FA_F(fa_tanhshrink_derivative)(FA_T x)
+{
+    FA_T t = FA_F(fa_tanh)(x);
+    return t * t;
+}
 
 /* ---- relu: max(x, 0), as np.maximum(x, 0): relu(-0.0) = +0.0 ------------
  * Derivative 1 for x > 0, 0 for x <= 0 (at 0, as torch), NaN for NaN. */
@@ -93,89 +155,221 @@ FA_INLINE FA_T FA_F(fa_hardtanh_derivative)(FA_T x, FA_T min_val, FA_T max_val)
 }
 
 /* ---- elu, selu, celu: alpha * expm1(x) for x <= 0 --------------------------
- * expm1 keeps -0.0 (elu(-0.0) = -0.0) and tiny inputs exact.  The
- * derivatives use x: y + alpha would cancel where y -> -alpha. */
+ * expm1 keeps tiny inputs exact; x >= 0 (and NaN) give x itself, so
+ * elu(-0.0) = -0.0.  The derivatives use x (y + alpha would cancel where
+ * y -> -alpha): alpha exp(x) with the factor applied before the scaling of
+ * a subnormal result (rounded once). */
 FA_INLINE FA_T FA_F(fa_elu)(FA_T x, FA_T alpha)
 {
-    return x > 0 ? x : alpha * FA_F(fa_expm1)(x);
+    return x < 0 ? alpha * FA_F(fa_expm1_neg)(x) : x;
 }
-/* alpha exp(x) in double, rounded once where it is subnormal */
+#if FA_IS_FLOAT  /* in double: any float alpha is a small enough factor */
+FA_INLINE float fa_elu_derivative_f(float x, float alpha)
+{
+    return x > 0 ? 1 : (float)fa_exp_neg_mul_fd(x, alpha);
+}
+#else  /* fa_exp_mul_d: alpha of any size */
 FA_INLINE FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
 {
     return x > 0 ? 1 : (FA_T)fa_exp_mul_d(x, 0.0, alpha);
 }
+#endif
 
 /* scale * elu(x, alpha) with torch's constants; scale * alpha rounded once */
 #define FA_SELU_SCALE FA_K(1.0507009873554804934193349852946)
 #define FA_SELU_SCALE_ALPHA FA_K(1.7580993408473768599402175208123)
 FA_INLINE FA_T FA_F(fa_selu)(FA_T x)
 {
-    return x > 0 ? FA_SELU_SCALE * x : FA_SELU_SCALE_ALPHA * FA_F(fa_expm1)(x);
+    return x < 0 ? FA_SELU_SCALE_ALPHA * FA_F(fa_expm1_neg)(x) : FA_SELU_SCALE * x;
 }
 FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
 {
-    return x > 0 ? FA_SELU_SCALE : (FA_T)fa_exp_mul_d(x, 0.0, 1.7580993408473768);
+    return x > 0 ? FA_SELU_SCALE : FA_F(fa_exp_neg_mul)(x, FA_SELU_SCALE_ALPHA);
 }
 #undef FA_SELU_SCALE
 #undef FA_SELU_SCALE_ALPHA
 
-/* celu: in double for float32 too, with x / alpha to twice the precision */
+/* celu: x / alpha = t + tl to twice the precision where it matters
+ * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
+ * alone costs up to |t| / 2 ulp); in double for float32 (alpha < 0 makes
+ * the argument positive: exp of any sign). */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_celu_arg)(FA_T x, FA_T alpha, FA_T *tl)
+{
+    FA_T t = x / alpha, pe;
+    int small = !FA_IS_FD && FA_F(fa_abs)(t) < 1000;  /* float accuracy: t suffices */
+    FA_T p = FA_F(fa_two_prod)(small ? t : 0, alpha, &pe);
+    *tl = small ? ((x - p) - pe) / alpha : 0;
+    return t;
+}
+
 FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
 {
-    return (FA_T)fa_celu_core_d(x, alpha);
+    FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl), m;
+    FA_T e = FA_F(fa_exp_expm1)(t, &m);
+    m = FA_F(fa_abs)(t) < FA_K(0x1p-54) ? t : m;  /* exact for tiny t, keeps -0.0 */
+    return x > 0 ? x : alpha * (tl != 0 ? m + e * tl : m);
 }
+
 FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
 {
-    return (FA_T)fa_celu_derivative_core_d(x, alpha);
+    FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
+    return x > 0 ? 1 : FA_F(fa_exp2sum)(t, tl);
 }
+#endif
 
-/* ---- gelu (exact and tanh): computed in double, from the cores of
- * activations.h, fa_NAME_core_d for double and fa_NAME_core_f (float32
- * accuracy, cheaper) for float. */
-FA_INLINE FA_T FA_F(fa_gelu)(FA_T x) { return (FA_T)FA_F(fa_gelu_core)(x); }
-FA_INLINE FA_T FA_F(fa_gelu_derivative)(FA_T x) { return (FA_T)FA_F(fa_gelu_derivative_core)(x); }
-FA_INLINE FA_T FA_F(fa_gelu_tanh)(FA_T x) { return (FA_T)FA_F(fa_gelu_tanh_core)(x); }
-FA_INLINE FA_T FA_F(fa_gelu_tanh_derivative)(FA_T x)
+/* ---- silu: x sigmoid(x) ---------------------------------------------------
+ * As sigmoid, with the numerator x (x > 0) or x e, the product taken from
+ * the parts of e = s (1 + t) before rounding, x e = fma(x s, t, x s) 2^-K:
+ * one rounding, also where it is subnormal.  Corrected as sigmoid, with
+ * the rounding error of x e (exact by fma) added: y + (xel - y ue) / u,
+ * 1/u ~ (3 - u) / 2.  x clamped at lo for the product (-inf * 0 is NaN);
+ * the sign of x restores -0.0, which the correction loses. */
+#define FA_SILU_LO FA_K(-800.0)
+FA_INLINE FA_T FA_F(fa_silu)(FA_T x)
 {
-    return (FA_T)FA_F(fa_gelu_tanh_derivative_core)(x);
+    FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
+    FA_T e = FA_F(fa_fma)(t, s, s) * FA_EXP_NEG_SCALE;
+    FA_T xs = (x > FA_SILU_LO ? x : FA_SILU_LO) * s;
+    FA_T xes = FA_F(fa_fma)(xs, t, xs), xel = FA_F(fa_fma)(xs, t, xs - xes);
+    FA_T u = 1 + e, ue = e - (u - 1);
+    FA_T y = FA_F(fa_select)(x > 0, x, xes * FA_EXP_NEG_SCALE) / u;
+    FA_T c = FA_F(fa_fma)(-y, ue, x > 0 ? 0 : xel * FA_EXP_NEG_SCALE);
+    y = FA_F(fa_copysign)(FA_F(fa_fma)(c, FA_F(fa_fma)(u, FA_K(-0.5), FA_K(1.5)), y), x);
+    return x == (FA_T)INFINITY ? x : y;  /* (c is inf * 0 there) */
 }
 
-/* ---- silu, mish, log_sigmoid ----------------------------------------------
- * Computed in double for float32 as well: the cores fa_NAME_core_d and
- * fa_NAME_derivative_core_d of activations.h (a float32 sigmoid(-100) is
- * already subnormal). */
-#define FA_FROM_DOUBLE_CORES(name) \
-    FA_INLINE FA_T FA_F(fa_##name)(FA_T x) { return (FA_T)fa_##name##_core_d(x); } \
-    FA_INLINE FA_T FA_F(fa_##name##_derivative)(FA_T x) \
-    { \
-        return (FA_T)fa_##name##_derivative_core_d(x); \
-    }
-FA_FROM_DOUBLE_CORES(silu)
-FA_FROM_DOUBLE_CORES(mish)
-FA_FROM_DOUBLE_CORES(log_sigmoid)
-#undef FA_FROM_DOUBLE_CORES
+/* silu' = (1 + e + x e) / (1 + e)^2 for x > 0, e (1 + x + e) / (1 + e)^2
+ * otherwise (1 + x is exact where it cancels; the product with the parts of
+ * e, rounded once), the numerator for x <= 0 scaled by 2^K until after the
+ * division (subnormal results rounded once); (1 + e)^2 as in sigmoid'.  Near the root x0 of silu', where
+ * 1 + x + e cancels, d p(d) with d = x - x0 (polynomials.h). */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_silu_derivative)(FA_T x)
+{
+    FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
+    FA_T es = FA_F(fa_fma)(t, s, s), e = es * FA_EXP_NEG_SCALE;
+    FA_T u = 1 + e, ue = e - (u - 1);
+    FA_T xc = x < FA_SILU_LO ? FA_SILU_LO : (x > -FA_SILU_LO ? -FA_SILU_LO : x);
+    FA_T upper = (u + FA_F(fa_fma)(xc, e, ue)) / FA_EXP_NEG_SCALE;
+    /* 1 + x + e = ((1 + x) + 2^k) + 2^k t, the first sum exact where it
+       cancels: one rounding, with e to the last bit of t */
+    FA_T sk = s * FA_EXP_NEG_SCALE;
+    FA_T fs = FA_F(fa_fma)(sk, t, (1 + xc) + sk) * s, lower = FA_F(fa_fma)(fs, t, fs);
+    FA_T d = (FA_F(fa_select)(x > 0, upper, lower) / FA_F(fa_fma)(u, u, 2 * u * ue))
+             * FA_EXP_NEG_SCALE;
+    return FA_ROOT_OR(silu, x, d);
+}
+#endif
+#undef FA_SILU_LO
 
+/* ---- gelu (exact and tanh): activations.h, in double (fa_NAME_d) and
+ * for float32 in double (fa_NAME_fd, FA_VIA_FD) */
+
+/* ---- mish = x tanh(softplus(x)), in double for float32 -------------------
+ * With e = exp(-|x|) <= 1 and n = e^x (e^x + 2): tanh(log(1 + e^x)) =
+ * n / (n + 2), written so that nothing overflows:  x <= 0: e (e + 2) / D,
+ * D = 2 + e (e + 2); x > 0: (1 + 2e) / D, D = 1 + 2e (1 + e).  And
+ * mish' = tanh(sp) + x sech(sp)^2 sigmoid(x) = t + 4 x g / D^2 with
+ * g = e (1 + e) (x <= 0) or e^2 (1 + e) (x > 0); for x <= 0 summed as
+ * e (4 (1 + x) + e (6 + 4x) + e^2 (4 + e)) / D^2, whose terms share a sign
+ * outside the root polynomial's interval (fused explicitly: see FA_FMA_D). */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_mish)(FA_T x)
+{
+    FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
+    FA_T e = FA_F(fa_fma)(t, s, s) * FA_EXP_NEG_SCALE;
+    /* x > 0: x (1 - h), h = 2 e^2 / (1 + 2e (1 + e)); h = 0 from x = 1000
+       on, where x may be inf (inf * 0) */
+    FA_T upper = FA_F(fa_fma)(x < 1000 ? -x : -1000, (2 * e * e) / (1 + 2 * e * (1 + e)), x);
+    /* x <= 0: x e (1 - g), g = e (1 + e) / (2 + e (e + 2)), x e = xe + xel
+       exactly from the parts of e (2^K scaled: subnormal results) */
+    FA_T xs = (x < -1000 ? -1000 : x) * s;
+    FA_T xe = FA_F(fa_fma)(xs, t, xs), xel = FA_F(fa_fma)(xs, t, xs - xe);
+    FA_T g = (e * (1 + e)) / (2 + e * (e + 2));
+    FA_T lower = (xe + FA_F(fa_fma)(-xe, g, xel)) * FA_EXP_NEG_SCALE;
+    return x > 0 ? upper : FA_F(fa_copysign)(lower, x);  /* mish(-0.0) = -0.0 */
+}
+#endif
+
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_mish_derivative)(FA_T x)
+{
+    FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
+    FA_T xc = x < -1000 ? -1000 : (x > 1000 ? 1000 : x);
+    FA_T Dp = 1 + 2 * e * (1 + e), Dn = FA_F(fa_fma)(e, e + 2, 2);
+    FA_T upper = (1 + 2 * e) / Dp + ((4 * xc * (e * e * (1 + e))) / Dp) / Dp;
+    /* e (e (4 + e) + (6 + 4x)) + 4 (1 + x) */
+    FA_T n = FA_F(fa_fma)(e, FA_F(fa_fma)(e, 4 + e, FA_F(fa_fma)(4, xc, 6)), 4 * (1 + xc));
+    FA_T lower = FA_F(fa_exp_neg_mul)(-FA_F(fa_abs)(x), (n / Dn) / Dn);
+    FA_T d = x > 0 ? upper : lower;
+    return FA_ROOT_OR(mish, x, d);
+}
+#endif
+
+/* ---- softplus, log_sigmoid: in double for float32 ----------------------- */
+
+#if !FA_IS_FLOAT
+/* exp(-|b x|) with b x = p + pe exactly (fa_two_prod) where it matters,
+ * |b x| < 1000: exp(-|p|) (1 -+ pe); *p_out = p, b x rounded.  (A float
+ * b x is exact in double: no pe for the _fd functions.  The selects are
+ * bit operations: else gcc evaluates what follows once per arm.) */
+FA_INLINE FA_T FA_F(fa_exp_neg_abs_prod)(FA_T b, FA_T x, FA_T *p_out)
+{
+    FA_T pe, p = FA_F(fa_two_prod)(b, x, &pe);
+    FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(p));
+    *p_out = p;
+    if (FA_IS_FD) {
+        return e;
+    }
+    pe = FA_F(fa_select)(FA_F(fa_abs)(p) < 1000, FA_F(fa_select)(p > 0, -pe, pe), 0);
+    return FA_F(fa_fma)(e, pe, e);
+}
+#endif
+
+/* softplus, torch semantics: x where b x > threshold, else
+ * log(1 + exp(b x)) / b = (log1p(exp(-|b x|)) + max(b x, 0)) / b. */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_softplus)(FA_T x, FA_T beta, FA_T threshold)
 {
-    return (FA_T)fa_softplus_core_d(x, beta, threshold);
+    FA_T p, e = FA_F(fa_exp_neg_abs_prod)(beta, x, &p);
+    FA_T sp = (FA_F(fa_log1p)(e) + (p > 0 ? p : 0)) / beta;
+    return p > threshold ? x : sp;
 }
+#endif
+
+/* softplus' = sigmoid(b x), 1 where b x > threshold; b x = p + pe exactly:
+ * sigmoid(p + pe) = s (1 + pe (1 - s)) */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_softplus_derivative)(FA_T x, FA_T beta, FA_T threshold)
 {
-    return (FA_T)fa_softplus_derivative_core_d(x, beta, threshold);
+    FA_T pe, p = FA_F(fa_two_prod)(beta, x, &pe);
+    FA_T s = FA_F(fa_sigmoid)(p);
+    if (!FA_IS_FD) {  /* (float b x is exact in double) */
+        s = FA_F(fa_fma)(s, FA_F(fa_select)(FA_F(fa_abs)(p) < 1000, pe, 0) * (1 - s), s);
+    }
+    return p > threshold ? 1 : s;
 }
+#endif
+
+/* log_sigmoid(x) = -softplus(-x) = -(log1p(exp(-|x|)) + max(-x, 0)) */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_log_sigmoid)(FA_T x)
+{
+    FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
+    return -(FA_F(fa_log1p)(e) + (x < 0 ? -x : 0));
+}
+#endif
+
+/* log_sigmoid'(x) = sigmoid(-x) */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_log_sigmoid_derivative)(FA_T x) { return FA_F(fa_sigmoid)(-x); }
+#endif
 
 /* sigmoid(-x) = 1 - exp(y), accurate where it is tiny (y -> -0) */
 FA_INLINE FA_T FA_F(fa_log_sigmoid_derivative_from_y)(FA_T y)
 {
     return -FA_F(fa_expm1)(y);
-}
-
-FA_INLINE FA_T FA_F(fa_tanhshrink)(FA_T x) { return (FA_T)fa_tanhshrink_core_d(x); }
-/* 1 - tanh'(x) = tanh(x)^2 */
-FA_INLINE FA_T FA_F(fa_tanhshrink_derivative)(FA_T x)
-{
-    FA_T t = FA_F(fa_tanh)(x);
-    return t * t;
 }
 
 /* ---- softsign: x / (1 + |x|) ---------------------------------------------- */
@@ -288,15 +482,15 @@ typedef struct {
 FA_INLINE FA_T FA_F(fa_squareplus_parts)(FA_T x, FA_T b, FA_F(fa_squareplus_scaled) *p)
 {
     FA_T ax = FA_F(fa_abs)(x);
-    int big = ax > FA_PICK(0x1p40, 0x1p500);
-    int tiny = ax < FA_PICK(0x1p-40, 0x1p-500) && b < FA_PICK(0x1p-80, 0x1p-1000);
-    FA_T d = big ? FA_PICK(0x1p-66, 0x1p-520) : (tiny ? FA_PICK(0x1p90, 0x1p600) : 1);
+    int big = ax > FA_PICK(0x1p40f, 0x1p500);
+    int tiny = ax < FA_PICK(0x1p-40f, 0x1p-500) && b < FA_PICK(0x1p-80f, 0x1p-1000);
+    FA_T d = big ? FA_PICK(0x1p-66f, 0x1p-520) : (tiny ? FA_PICK(0x1p90f, 0x1p600) : 1);
     p->d = d;
-    p->up = big ? FA_PICK(0x1p66, 0x1p520) : (tiny ? FA_PICK(0x1p-90, 0x1p-600) : 1);
-    p->dr = big ? FA_PICK(0x1p-33, 0x1p-260) : 1;
-    p->db = big ? FA_PICK(0x1p-33, 0x1p-260) : d;
+    p->up = big ? FA_PICK(0x1p66f, 0x1p520) : (tiny ? FA_PICK(0x1p-90f, 0x1p-600) : 1);
+    p->dr = big ? FA_PICK(0x1p-33f, 0x1p-260) : 1;
+    p->db = big ? FA_PICK(0x1p-33f, 0x1p-260) : d;
     FA_T xs = x * d, axs = FA_F(fa_abs)(xs);
-    xs = FA_F(fa_copysign)(axs > FA_PICK(0x1p63, 0x1p510) ? FA_PICK(0x1p63, 0x1p510) : axs, xs);
+    xs = FA_F(fa_copysign)(axs > FA_PICK(0x1p63f, 0x1p510) ? FA_PICK(0x1p63f, 0x1p510) : axs, xs);
     p->v = FA_F(fa_fma)(xs, xs, (b * d) * d);
     p->s = FA_F(fa_sqrt)(p->v);
     return xs;

@@ -78,6 +78,30 @@ FA_INLINE double fa_copysign_d(double m, double s)
 }
 #endif
 
+/* c ? a : b as bit operations on a mask: gcc moves a select of two values
+ * through the operations that follow it (a division then runs twice, once
+ * per arm), not bit operations. */
+FA_INLINE float fa_select_f(int c, float a, float b)
+{
+    int32_t m = c ? -1 : 0;
+    return fa_from_bits_f((fa_bits_f(a) & m) | (fa_bits_f(b) & ~m));
+}
+FA_INLINE double fa_select_d(int c, double a, double b)
+{
+    int64_t m = c ? -1 : 0;
+    return fa_from_bits_d((fa_bits_d(a) & m) | (fa_bits_d(b) & ~m));
+}
+
+/* m (>= +0.0 or NaN) with the sign bit of s: copysign in two bit operations */
+FA_INLINE float fa_with_sign_of_f(float m, float s)
+{
+    return fa_from_bits_f(fa_bits_f(m) | (fa_bits_f(s) & INT32_MIN));
+}
+FA_INLINE double fa_with_sign_of_d(double m, double s)
+{
+    return fa_from_bits_d(fa_bits_d(m) | (fa_bits_d(s) & INT64_MIN));
+}
+
 /* sqrt: gcc inlines sqrtss/sqrtps under -fno-math-errno (no libm call) */
 #if defined(__GNUC__) || defined(__clang__)
 FA_INLINE float fa_sqrt_f(float x) { return __builtin_sqrtf(x); }
@@ -87,18 +111,74 @@ FA_INLINE float fa_sqrt_f(float x) { return sqrtf(x); }
 FA_INLINE double fa_sqrt_d(double x) { return sqrt(x); }
 #endif
 
+/* a * b + c in one rounding where the target has FMA (x86-64-v3), else two.
+ * Written out where gcc's own contraction of a * b + c could differ between
+ * the vectorized loop and its scalar remainder (results that depend on an
+ * element's position), and where an error term must be exact with FMA. */
+#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+#define FA_FMA_D(a, b, c) __builtin_fma((a), (b), (c))
+#define FA_FMA_F(a, b, c) __builtin_fmaf((a), (b), (c))
+#else
+#define FA_FMA_D(a, b, c) ((a) * (b) + (c))
+#define FA_FMA_F(a, b, c) ((a) * (b) + (c))
+#endif
+/* a * b + c for FA_F(fa_fma) (error terms, squareplus's residuals): without
+ * FMA, float goes through double (the product of two floats is exact there,
+ * so float residuals stay exact) and double rounds twice (its corrections
+ * are then approximate: squareplus still within 1.2 ulp forward, 2.5
+ * derivative, measured on the baseline build). */
+FA_INLINE float fa_fma_f(float a, float b, float c)
+{
+#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_fmaf(a, b, c);
+#else
+    return (float)((double)a * b + c);
+#endif
+}
+FA_INLINE double fa_fma_d(double a, double b, double c) { return FA_FMA_D(a, b, c); }
+
 /* ---- exp and expm1 ------------------------------------------------------
  *
- * exp(x) = 2^k * exp(r) with k = round(x / ln2) and |r| <= ln2 / 2.
+ * exp(x) = 2^k exp(r) with k = round(x / ln2) and |r| <= ln2 / 2.
  * k comes from adding a magic number (1.5 * 2^mantissa_bits): the sum's low
  * mantissa bits hold k, so no float->int conversion (undefined for NaN) is
  * needed.  ln2 is split in a high part with trailing zero bits (k * hi is
- * exact) and a low correction.  2^k is applied as 2^k1 * 2^k2, both normal,
- * so results in the subnormal range are rounded once.
- *
- * The clamps keep k in range: below lo, exp rounds to 0; hi is the first
- * value whose exp overflows, so clamping to it still gives inf.
+ * exact, also without FMA) and a low correction.  exp(r) = 1 + t with
+ * t = expm1(r) = r + r^2 q(r), and exp(x) = s + s t as one fused
+ * operation: the only rounding of the size of the result's ulp is the last
+ * one (max error 1.0 ulp for float, 0.95 for double).
  */
+
+/* expm1(r) on |r| <= ln2/2 as r + r^2 q(r): minimax q with float
+   coefficients for the relative error of expm1 (1.3e-8 before rounding),
+   so exp = 1 + expm1 is accurate too (3e-9); the _fd functions evaluate
+   the same in double. */
+#define FA_EXPM1_POLY_Q_FLOAT(T, r) \
+    (((((T)0.001386967021971941 * (r) + (T)0.008366248570382595) * (r) \
+       + (T)0.04166744649410248) * (r) + (T)0.1666654646396637) * (r) + (T)0.4999999701976776)
+FA_INLINE float fa_expm1_poly_q_f(float r) { return FA_EXPM1_POLY_Q_FLOAT(float, r); }
+FA_INLINE float fa_expm1_poly_f(float r) { return fa_expm1_poly_q_f(r) * (r * r) + r; }
+
+/* expm1(r) on |r| <= ln2/2, double: max relative error of exp 1.7e-17 */
+FA_INLINE double fa_expm1_poly_q_d(double r)
+{
+    double q = 2.5110037605963777e-08;
+    q = q * r + 2.763263963904103e-07;
+    q = q * r + 2.755724091857897e-06;
+    q = q * r + 2.4801485482328494e-05;
+    q = q * r + 0.00019841269890047113;
+    q = q * r + 0.0013888888952314775;
+    q = q * r + 0.008333333333319601;
+    q = q * r + 0.0416666666664881;
+    q = q * r + 0.1666666666666668;
+    return q * r + 0.5000000000000019;
+}
+FA_INLINE double fa_expm1_poly_d(double r) { return fa_expm1_poly_q_d(r) * (r * r) + r; }
+
+/* ---- exp of any argument: 2^k = s1 s2, both normal, so a result in the
+ * subnormal range is rounded once.  The clamps keep k in range: below lo,
+ * exp rounds to 0; hi is the first value whose exp overflows, so clamping
+ * to it still gives inf. */
 FA_INLINE float fa_exp_reduce_f(float x, float *s1, float *s2)
 {
     const float lo = -104.0f, hi = 88.72283935546875f;
@@ -128,84 +208,113 @@ FA_INLINE double fa_exp_reduce_d(double x, double *s1, double *s2)
     return (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
 }
 
-/* exp(r) on |r| <= ln2/2: Chebyshev interpolants, max relative error
-   2.0e-8 (float, degree 6) and 1.7e-17 (double, degree 11). */
 FA_INLINE float fa_exp_f(float x)
 {
     float s1, s2, r = fa_exp_reduce_f(x, &s1, &s2);
-    float p = 0.0013941108481958508f;
-    p = p * r + 0.00837512593716383f;
-    p = p * r + 0.04166635125875473f;
-    p = p * r + 0.16666415333747864f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    return (p * s1) * s2;
-}
-
-/* exp(r) on |r| <= ln2/2 */
-FA_INLINE double fa_exp_poly_d(double r)
-{
-    double p = 2.5110037605963777e-08;
-    p = p * r + 2.763263963904103e-07;
-    p = p * r + 2.755724091857897e-06;
-    p = p * r + 2.4801485482328494e-05;
-    p = p * r + 0.00019841269890047113;
-    p = p * r + 0.0013888888952314775;
-    p = p * r + 0.008333333333319601;
-    p = p * r + 0.0416666666664881;
-    p = p * r + 0.1666666666666668;
-    p = p * r + 0.5000000000000019;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    return p;
+    return FA_FMA_F(fa_expm1_poly_f(r), s1, s1) * s2;
 }
 
 FA_INLINE double fa_exp_d(double x)
 {
     double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
-    return (fa_exp_poly_d(r) * s1) * s2;
+    return FA_FMA_D(fa_expm1_poly_d(r), s1, s1) * s2;
+}
+
+/* ---- exp of a non-positive argument -------------------------------------
+ * sigmoid, silu, softplus, ... take exp(-|x|) only, which needs the lower
+ * clamp alone.  The magic number 1.5 * 2^mantissa_bits + bias + K leaves
+ * the biased exponent of 2^(k+K) in the sum's low bits, so one shift makes
+ * the normal number s = 2^(k+K): fa_exp_neg_scaled_T returns exp(x) 2^K,
+ * always normal, and the caller's multiplication by FA_EXP_NEG_SCALE_T =
+ * 2^-K rounds a subnormal result once, after any factor m is applied
+ * (x exp(x) at x = -100 is not an already rounded subnormal times 100).
+ * Below lo, m exp(x) rounds to 0 for every |m| < 2^7 (float) or 2^20
+ * (double).  x <= 0 or NaN (which propagates); -inf clamps to lo. */
+#define FA_EXP_NEG_SCALE_F 0x1p-64f
+#define FA_EXP_NEG_SCALE_D 0x1p-128
+
+/* r with x = k ln2 + r, *s = 2^(k+64), k in [-162, 0] */
+FA_INLINE float fa_exp_neg_reduce_f(float x, float *s)
+{
+    const float lo = -112.0f;
+    const float magic = 12583103.0f;  /* 1.5 * 2^23 + 127 + 64 */
+    float xc = x < lo ? lo : x;
+    float kshift = xc * 1.44269504088896341f + magic;
+    float kf = kshift - magic;
+    *s = fa_from_bits_f((int32_t)((uint32_t)fa_bits_f(kshift) << 23));
+    return (xc - kf * 0.693359375f) - kf * -2.12194440e-4f;
+}
+
+/* r with x = k ln2 + r, *s = 2^(k+128), k in [-1097, 0] */
+FA_INLINE double fa_exp_neg_reduce_d(double x, double *s)
+{
+    const double lo = -760.0;
+    const double magic = 6755399441056895.0;  /* 1.5 * 2^52 + 1023 + 128 */
+    double xc = x < lo ? lo : x;
+    double kshift = xc * 1.4426950408889634074 + magic;
+    double kf = kshift - magic;
+    *s = fa_from_bits_d((int64_t)((uint64_t)fa_bits_d(kshift) << 52));
+    return (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
+}
+
+FA_INLINE float fa_exp_neg_scaled_f(float x)
+{
+    float s, r = fa_exp_neg_reduce_f(x, &s);
+    return FA_FMA_F(fa_expm1_poly_f(r), s, s);
+}
+
+FA_INLINE double fa_exp_neg_scaled_d(double x)
+{
+    double s, r = fa_exp_neg_reduce_d(x, &s);
+    return FA_FMA_D(fa_expm1_poly_d(r), s, s);
+}
+
+FA_INLINE float fa_exp_neg_f(float x) { return fa_exp_neg_scaled_f(x) * FA_EXP_NEG_SCALE_F; }
+FA_INLINE double fa_exp_neg_d(double x) { return fa_exp_neg_scaled_d(x) * FA_EXP_NEG_SCALE_D; }
+
+/* m exp(x), x <= 0, rounded once (|m| < 2^7 for float, 2^20 for double) */
+FA_INLINE float fa_exp_neg_mul_f(float x, float m)
+{
+    return (m * fa_exp_neg_scaled_f(x)) * FA_EXP_NEG_SCALE_F;
+}
+FA_INLINE double fa_exp_neg_mul_d(double x, double m)
+{
+    return (m * fa_exp_neg_scaled_d(x)) * FA_EXP_NEG_SCALE_D;
+}
+
+/* expm1(x) for x <= 0 (or NaN): s t + (s - 1) with s = 2^k, fused; s - 1
+ * is exact where expm1 is not close to -1, and for tiny |x| (k = 0)
+ * expm1 is t itself, relative accuracy and -0.0 included. */
+FA_INLINE float fa_expm1_neg_f(float x)
+{
+    float s, r = fa_exp_neg_reduce_f(x, &s);
+    s *= FA_EXP_NEG_SCALE_F;
+    return FA_FMA_F(fa_expm1_poly_f(r), s, s - 1);
+}
+FA_INLINE double fa_expm1_neg_d(double x)
+{
+    double s, r = fa_exp_neg_reduce_d(x, &s);
+    s *= FA_EXP_NEG_SCALE_D;
+    return FA_FMA_D(fa_expm1_poly_d(r), s, s - 1);
 }
 
 /* exp(x), returned, and expm1(x), stored: one range reduction for both
- * (tanh needs both for an accurate value and derivative).  q = expm1(r) is a
- * Taylor polynomial, well under an ulp on |r| <= ln2/2; expm1 = s*q + (s-1)
- * is exact-ish because s - 1 is exact for the small k where it matters. */
+ * (tanh needs both for an accurate value and derivative); expm1 = s t +
+ * (s - 1) as fa_expm1_neg_T. */
 FA_INLINE float fa_exp_expm1_f(float x, float *expm1_out)
 {
     float s1, s2, r = fa_exp_reduce_f(x, &s1, &s2);
-    float q = 1.0f / 40320.0f;
-    q = q * r + 1.0f / 5040.0f;
-    q = q * r + 1.0f / 720.0f;
-    q = q * r + 1.0f / 120.0f;
-    q = q * r + 1.0f / 24.0f;
-    q = q * r + 1.0f / 6.0f;
-    q = q * r + 0.5f;
-    q = (q * r) * r + r;
-    float s = s1 * s2;
-    *expm1_out = s * q + (s - 1.0f);
-    return (s1 * q + s1) * s2;
+    float t = fa_expm1_poly_f(r), s = s1 * s2;
+    *expm1_out = FA_FMA_F(s, t, s - 1.0f);
+    return FA_FMA_F(t, s1, s1) * s2;
 }
 
 FA_INLINE double fa_exp_expm1_d(double x, double *expm1_out)
 {
     double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
-    double q = 1.0 / 6227020800.0;   /* 1/13! */
-    q = q * r + 1.0 / 479001600.0;
-    q = q * r + 1.0 / 39916800.0;
-    q = q * r + 1.0 / 3628800.0;
-    q = q * r + 1.0 / 362880.0;
-    q = q * r + 1.0 / 40320.0;
-    q = q * r + 1.0 / 5040.0;
-    q = q * r + 1.0 / 720.0;
-    q = q * r + 1.0 / 120.0;
-    q = q * r + 1.0 / 24.0;
-    q = q * r + 1.0 / 6.0;
-    q = q * r + 0.5;
-    q = (q * r) * r + r;
-    double s = s1 * s2;
-    *expm1_out = s * q + (s - 1.0);
-    return (s1 * q + s1) * s2;
+    double t = fa_expm1_poly_d(r), s = s1 * s2;
+    *expm1_out = FA_FMA_D(s, t, s - 1.0);
+    return FA_FMA_D(t, s1, s1) * s2;
 }
 
 /* ---- log: libm, for one value per softmax row, never inside a hot loop -- */
@@ -252,15 +361,20 @@ FA_INLINE double fa_two_prod_d(double a, double b, double *err)
     return p;
 }
 
-/* a * b + c as one fused operation where the target has FMA, else two
- * roundings.  Written out where gcc's own contraction of a * b + c could
- * differ between the vectorized loop and its scalar remainder (results
- * that depend on an element's position). */
+
+FA_INLINE float fa_two_prod_f(float a, float b, float *err)
+{
+    float p = a * b;
 #if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
-#define FA_FMA_D(a, b, c) __builtin_fma((a), (b), (c))
+    *err = __builtin_fmaf(a, b, -p);
 #else
-#define FA_FMA_D(a, b, c) ((a) * (b) + (c))
+    const float c = 4097.0f;  /* 2^12 + 1; |a|, |b| < 2^115 */
+    float ta = c * a, ah = ta - (ta - a), al = a - ah;
+    float tb = c * b, bh = tb - (tb - b), bl = b - bh;
+    *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 #endif
+    return p;
+}
 
 /* a + b = s + *err exactly (Knuth's TwoSum: no ordering of |a|, |b|) */
 FA_INLINE double fa_two_sum_d(double a, double b, double *err)
@@ -283,7 +397,8 @@ FA_INLINE double fa_exp_mul_d(double hi, double lo, double m)
        nested clamps into branches and stops vectorizing */
     rest = fa_abs_d(s) < 1000.0 ? rest : 0.0;
     double s1, s2, r = fa_exp_reduce_d(s, &s1, &s2);
-    return ((m * (fa_exp_poly_d(r) * (1.0 + rest))) * s1) * s2;
+    double e = 1.0 + fa_expm1_poly_d(r);
+    return ((m * FA_FMA_D(e, rest, e)) * s1) * s2;
 }
 
 FA_INLINE double fa_exp2sum_d(double hi, double lo)
@@ -292,16 +407,23 @@ FA_INLINE double fa_exp2sum_d(double hi, double lo)
 }
 
 /* Horner's rule over a constant table, unrolled completely (else gcc
- * leaves an inner loop and vectorizes nothing), fused explicitly. */
-FA_INLINE double fa_poly_d(const double *c, int n, double t)
-{
-    double p = c[n - 1];
-#pragma GCC unroll 40
-    for (int i = n - 2; i >= 0; i--) {
-        p = FA_FMA_D(p, t, c[i]);
+ * leaves an inner loop and vectorizes nothing), fused explicitly:
+ * fa_poly_d, and for float32 kernels a float table in float (fa_poly_f)
+ * or in double (fa_poly_fd: float32 results computed in double). */
+#define FA_DEFINE_POLY(name, T, C, FMA) \
+    FA_INLINE T name(const C *c, int n, T t) \
+    { \
+        T p = c[n - 1]; \
+        _Pragma("GCC unroll 40") \
+        for (int i = n - 2; i >= 0; i--) { \
+            p = FMA(p, t, (T)c[i]); \
+        } \
+        return p; \
     }
-    return p;
-}
+FA_DEFINE_POLY(fa_poly_d, double, double, FA_FMA_D)
+FA_DEFINE_POLY(fa_poly_fd, double, float, FA_FMA_D)
+FA_DEFINE_POLY(fa_poly_f, float, float, FA_FMA_F)
+#undef FA_DEFINE_POLY
 
 /* ---- log1p ------------------------------------------------------------
  * fdlibm's method (Sun Microsystems, freely redistributable): 1 + x =
@@ -335,6 +457,52 @@ FA_INLINE double fa_log1p_d(double x)
     r = x == (double)INFINITY ? x : r;
     r = x == -1.0 ? -(double)INFINITY : r;
     return x < -1.0 ? (double)NAN : r;
+}
+
+/* ---- float accuracy in double arithmetic: the _fd functions -------------
+ * The float32 kernels whose formulas cancel or round several times run in
+ * double and round once at the end: activations.h instantiates
+ * activations_impl.h a third time, with names ending in _fd.  Double
+ * arithmetic there, but exp needs float accuracy only: the float
+ * polynomial (relative error 4e-9 in double, 0.07 float ulp) with the
+ * double reduction; everything else is the double function. */
+#define fa_abs_fd fa_abs_d
+#define fa_copysign_fd fa_copysign_d
+#define fa_with_sign_of_fd fa_with_sign_of_d
+#define fa_select_fd fa_select_d
+#define fa_fma_fd fa_fma_d
+#define fa_two_prod_fd fa_two_prod_d
+#define fa_exp_neg_reduce_fd fa_exp_neg_reduce_d
+#define fa_sqrt_fd fa_sqrt_d
+#define fa_expm1_fd fa_expm1_d
+#define fa_expm1_neg_fd fa_expm1_neg_d
+
+FA_INLINE double fa_expm1_poly_q_fd(double r) { return FA_EXPM1_POLY_Q_FLOAT(double, r); }
+FA_INLINE double fa_expm1_poly_fd(double r) { return fa_expm1_poly_q_fd(r) * (r * r) + r; }
+
+FA_INLINE double fa_exp_neg_scaled_fd(double x)
+{
+    double s, r = fa_exp_neg_reduce_d(x, &s);
+    return FA_FMA_D(fa_expm1_poly_fd(r), s, s);
+}
+FA_INLINE double fa_exp_neg_fd(double x) { return fa_exp_neg_scaled_fd(x) * FA_EXP_NEG_SCALE_D; }
+FA_INLINE double fa_exp_neg_mul_fd(double x, double m)
+{
+    return (m * fa_exp_neg_scaled_fd(x)) * FA_EXP_NEG_SCALE_D;
+}
+
+/* any x (celu with alpha < 0): 2^k = s1 s2 as fa_exp_d */
+FA_INLINE double fa_exp_expm1_fd(double x, double *expm1_out)
+{
+    double s1, s2, r = fa_exp_reduce_d(x, &s1, &s2);
+    double t = fa_expm1_poly_fd(r), s = s1 * s2;
+    *expm1_out = FA_FMA_D(s, t, s - 1.0);
+    return FA_FMA_D(t, s1, s1) * s2;
+}
+FA_INLINE double fa_exp2sum_fd(double hi, double lo)
+{
+    double s1, s2, r = fa_exp_reduce_d(hi + lo, &s1, &s2);
+    return FA_FMA_D(fa_expm1_poly_fd(r), s1, s1) * s2;
 }
 
 /* ---- IEEE half precision <-> float (round to nearest even) ------------- */

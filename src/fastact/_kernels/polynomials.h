@@ -68,24 +68,82 @@ static const double fa_expm1_rest_poly[11] = {
     2.510831804317378e-08,
     2.091690142518195e-09};
 
-/* (x - tanh x) / x^3 on |x| <= 1, in w = x^2; max relative error 5.6e-17 */
-static const double fa_tanhshrink_poly[16] = {
-    0.3333333333333333,
-    -0.1333333333333309,
-    0.05396825396804637,
-    -0.02186948852912909,
-    0.008863235404578283,
-    -0.003592126679366341,
-    0.0014558246920964941,
-    -0.0005899792946300052,
-    0.00023895705228738225,
-    -9.646277743313181e-05,
-    3.8389607893147334e-05,
-    -1.4606131676715378e-05,
-    4.987760317520347e-06,
-    -1.3791814499083342e-06,
-    2.6330772232959337e-07,
-    -2.5155023659382105e-08};
+/* log1p(e) / e on [0, 1], to float accuracy; max relative error 8.4e-10 */
+static const double fa_log1p_fd_poly[11] = {
+    0.9999999991556823,
+    -0.4999997949139123,
+    0.3333249754352652,
+    -0.24986496459409926,
+    0.19885820285008451,
+    -0.16087623009295732,
+    0.12377995867871511,
+    -0.08188040923582843,
+    0.041006573693958395,
+    -0.013187826565578388,
+    0.0019866965936534606};
+
+/* (x - tanh x) / x^3 on |x| <= 1, in w = x^2; max relative error 2.2e-16 */
+static const double fa_tanh_poly[15] = {
+    0.33333333333333326,
+    -0.13333333333330813,
+    0.05396825396636394,
+    -0.02186948847999737,
+    0.00886323465252544,
+    -0.0035921197425441464,
+    0.0014557829138450453,
+    -0.0005898067307783174,
+    0.00023845344045191568,
+    -9.540778823530722e-05,
+    3.679721325874468e-05,
+    -1.2889423623414145e-05,
+    3.6986096809521603e-06,
+    -7.386981472384082e-07,
+    7.41114097654018e-08};
+
+/* ((x - tanh x) / x^3 - 1/3) / x^2 on |x| <= 1.25, in w = x^2; max relative error 1.3e-16 */
+static const double fa_tanhshrink_poly[18] = {
+    -0.13333333333333333,
+    0.05396825396824999,
+    -0.02186948853587947,
+    0.008863235522305167,
+    -0.003592127925705487,
+    0.0014558333977996343,
+    -0.0005900215641115027,
+    0.0002391045496194976,
+    -9.684035425894235e-05,
+    3.910638016404342e-05,
+    -1.5617515212398413e-05,
+    6.041947076070157e-06,
+    -2.177954289400298e-06,
+    6.907474223896277e-07,
+    -1.7920406824314944e-07,
+    3.46835862930568e-08,
+    -4.362370369409617e-09,
+    2.6390783241514645e-10};
+
+/* (x - tanh x) / x^3 on |x| <= 1, in w = x^2; max relative error 3e-08 */
+static const float fa_tanh_poly_f[8] = {
+    0.3333333432674408f,
+    -0.13333334028720856f,
+    0.053962722420692444f,
+    -0.021811319515109062f,
+    0.008620146661996841f,
+    -0.003066432662308216f,
+    0.0008070500334724784f,
+    -0.00010631876648403704f};
+
+/* ((x - tanh x) / x^3 - 1/3) / x^2 on |x| <= 1.25, in w = x^2; max relative error 2.8e-10 */
+static const float fa_tanhshrink_poly_f[10] = {
+    -0.13333332538604736f,
+    0.05396801233291626f,
+    -0.02186691388487816f,
+    0.00884944386780262f,
+    -0.003548790467903018f,
+    0.0013690245104953647f,
+    -0.0004734811664093286f,
+    0.0001305211626458913f,
+    -2.4137685613823123e-05f,
+    2.15738259612408e-06f};
 
 /* gelu'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu'), |d| < RADIUS */
 #define FA_gelu_X0_HI -0.7517915246935645
@@ -161,6 +219,20 @@ static const double fa_silu_root_poly[16] = {
     -8.792633549079633e-08,
     -1.609229251556843e-08};
 
+/* float: the same with X0_HI_f + X0_LO_f, |d| < RADIUS_f */
+#define FA_silu_X0_HI_f -1.2784645557403564f
+#define FA_silu_X0_LO_f 1.2979282537628478e-08f
+#define FA_silu_RADIUS_f 0.25f
+/* p; max relative error 9.4e-09 */
+static const float fa_silu_root_poly_f[7] = {
+    0.2178117036819458f,
+    0.14664879441261292f,
+    0.01887531764805317f,
+    -0.0152225187048316f,
+    -0.006625196896493435f,
+    0.00013449665857478976f,
+    0.0009717518114484847f};
+
 /* mish'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of mish'), |d| < RADIUS */
 #define FA_mish_X0_HI -1.1924312145154952
 #define FA_mish_X0_LO -4.8484829848031044e-17
@@ -197,9 +269,22 @@ static const double fa_mish_root_poly[29] = {
     -9.136269855823618e-13,
     -6.011664532845215e-13};
 
+/* float: the same with X0_HI_f + X0_LO_f, |d| < RADIUS_f */
+#define FA_mish_X0_HI_f -1.1924312114715576f
+#define FA_mish_X0_LO_f -3.0439375464652585e-09f
+#define FA_mish_RADIUS_f 0.25f
+/* p; max relative error 4.1e-08 */
+static const float fa_mish_root_poly_f[6] = {
+    0.2669479250907898f,
+    0.2047312706708908f,
+    0.041904907673597336f,
+    -0.020274024456739426f,
+    -0.015707610175013542f,
+    -0.003266426967456937f};
+
 /* exp(r) = 1 + r + r^2 p(r) on |r| <= ln2 / 2 */
 /* p; max relative error 2.9e-09 */
-static const double fa_exp_f32_poly[6] = {
+static const double fa_exp_fd_poly[6] = {
     0.5000000013457727,
     0.16666666681614256,
     0.04166646500604005,
@@ -207,10 +292,10 @@ static const double fa_exp_f32_poly[6] = {
     0.0013933641031986701,
     0.00019890980869750327};
 
-#define FA_GELU_F32_C 4.0
-#define FA_GELU_F32_U_MAX 15.0
+#define FA_GELU_FD_C 4.0
+#define FA_GELU_FD_U_MAX 15.0
 /* R = (erfcx(u / sqrt 2) - 1) / (1 + Y) on 0 <= u <= 15, Y = (u - 4) / (u + 4); max relative error 1.5e-10 */
-static const double fa_gelu_erfcx_f32[11] = {
+static const double fa_gelu_erfcx_fd_poly[11] = {
     -0.8111787173949749,
     0.4703832741798127,
     -0.22162476134036704,
@@ -223,12 +308,12 @@ static const double fa_gelu_erfcx_f32[11] = {
     3.75392529287608e-05,
     1.6968737118907163e-05};
 
-/* gelu_f32'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu'), |d| < RADIUS */
-#define FA_gelu_f32_X0_HI -0.7517915246935645
-#define FA_gelu_f32_X0_LO 1.4956759177009883e-17
-#define FA_gelu_f32_RADIUS 0.5
+/* gelu_fd'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu'), |d| < RADIUS */
+#define FA_gelu_fd_X0_HI -0.7517915246935645
+#define FA_gelu_fd_X0_LO 1.4956759177009883e-17
+#define FA_gelu_fd_RADIUS 0.5
 /* p; max relative error 6.6e-10 */
-static const double fa_gelu_f32_root_poly[10] = {
+static const double fa_gelu_fd_root_poly[10] = {
     0.43149399246941667,
     0.3882849829696773,
     -0.018199707486741067,
@@ -240,12 +325,12 @@ static const double fa_gelu_f32_root_poly[10] = {
     -0.0006928967235508916,
     0.00017944048840026563};
 
-/* gelu_tanh_f32'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu_tanh'), |d| < RADIUS */
-#define FA_gelu_tanh_f32_X0_HI -0.7524614220710163
-#define FA_gelu_tanh_f32_X0_LO 3.635560509207687e-17
-#define FA_gelu_tanh_f32_RADIUS 0.5
+/* gelu_tanh_fd'(x) = d p(d) with d = x - x0 (x0 = X0_HI + X0_LO, the root of gelu_tanh'), |d| < RADIUS */
+#define FA_gelu_tanh_fd_X0_HI -0.7524614220710163
+#define FA_gelu_tanh_fd_X0_LO 3.635560509207687e-17
+#define FA_gelu_tanh_fd_RADIUS 0.5
 /* p; max relative error 9.8e-10 */
-static const double fa_gelu_tanh_f32_root_poly[10] = {
+static const double fa_gelu_tanh_fd_root_poly[10] = {
     0.43040009124394785,
     0.38751844607571373,
     -0.015782897367430132,
