@@ -32,6 +32,8 @@ def _ratio(v):
 
 
 def bench_markdown(data):
+    from fastact._bench import format_size
+
     """The README's benchmark table: per function and pass, float32 and
     float64 at the run's largest size (one thread: ns/element of fastact and
     NumPy, the speed-up, fastact vs torch; the speed-up with the most threads)."""
@@ -44,20 +46,24 @@ def bench_markdown(data):
             rows[key] = r
     sizes = sorted({r["size"] for r in rows.values() if " " not in r["function"]})
     lines = [
-        "Measured %s on %s (%d CPUs, %s), gcc %s, NumPy %s, %s, fastact's `%s` kernels; "
+        "Measured %s on %s (%d CPUs), gcc %s, NumPy %s, %s, fastact's `%s` kernels; "
         "%s elements per array (softmax: a %s array), min of %d repeats. "
         "speed-up: NumPy's time / fastact's, one thread; %d threads: the same with "
         "fastact on %d threads (NumPy is single-threaded); vs torch: "
         "torch.nn.functional's time / fastact's, both on one thread."
-        % (meta["date"], meta["cpu"], meta["cpus"], meta["cpu_target"], meta["compiler"],
+        % (meta["date"], meta["cpu"], meta["cpus"], meta["compiler"],
            meta["numpy"], "torch %s" % meta["torch"] if meta["torch"] else "no torch",
-           meta["cpu_target"], " and ".join("%g" % n for n in sizes),
+           meta["cpu_target"], " and ".join(format_size(n) for n in sizes),
            meta.get("matrix", "4096 x 1000"), meta["repeats"], most, most),
         "",
         "| function | pass | float32 ns/el: fastact / NumPy | speed-up | %d threads | vs torch "
         "| float64 ns/el: fastact / NumPy | speed-up | %d threads | vs torch |" % (most, most),
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    call = meta.get("call_ns")
+    if call:
+        lines.insert(1, "A call on a 1-element array: %.0f ns, against %.0f ns for "
+                     "`np.exp(x, out=out)`." % (call["fastact"], call["numpy"]))
     for function, pass_ in dict.fromkeys((r["function"], r["pass"]) for r in records):
         cells = [function, pass_]
         for dtype in ("float32", "float64"):
