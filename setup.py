@@ -49,7 +49,8 @@ MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 
 TEMPLATES = ("_ufuncs.pyx.tp", "_axis.pyx.tp")
-HEADERS = ("fastmath.h", "polynomials.h", "activations.h", "activations_impl.h", "glu_impl.h", "axis_impl.h")
+HEADERS = ("fastmath.h", "polynomials.h", "activations.h", "activations_impl.h", "glu_impl.h",
+           "axis_impl.h", "type_end.h")
 
 
 def render(target):

@@ -371,13 +371,7 @@ FA_INLINE double fa_log1p_fd(double x)
 #define FA_PICK(float_x, double_x) float_x
 #define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_D
 #include "activations_impl.h"
-#undef FA_T
-#undef FA_IS_FLOAT
-#undef FA_IS_FD
-#undef FA_F
-#undef FA_K
-#undef FA_PICK
-#undef FA_EXP_NEG_SCALE
+#include "type_end.h"
 
 /* The float32 kernels computed in double, rounded once */
 #define FA_VIA_FD(name, params, args) \
@@ -409,13 +403,7 @@ FA_VIA_FD(log_sigmoid_derivative, (float x), (x))
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
-#undef FA_T
-#undef FA_IS_FLOAT
-#undef FA_IS_FD
-#undef FA_F
-#undef FA_K
-#undef FA_PICK
-#undef FA_EXP_NEG_SCALE
+#include "type_end.h"
 
 #define FA_T double
 #define FA_IS_FLOAT 0
@@ -427,12 +415,6 @@ FA_VIA_FD(log_sigmoid_derivative, (float x), (x))
 #include "activations_impl.h"
 #include "glu_impl.h"
 #include "axis_impl.h"
-#undef FA_T
-#undef FA_IS_FLOAT
-#undef FA_IS_FD
-#undef FA_F
-#undef FA_K
-#undef FA_PICK
-#undef FA_EXP_NEG_SCALE
+#include "type_end.h"
 
 #endif
