@@ -62,9 +62,6 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "acts(predicate): run the test only for the activations "
         "of fastact.catalog() for which predicate(activation) is true")
-    config.addinivalue_line(
-        "markers", "known_bug({name: reason}): strict xfail for these activations "
-        "(a bug in fastact, listed in the test report; remove when fixed)")
     # A RuntimeWarning anywhere (fastact promises none; the tests' own NumPy
     # code silences the overflow of its casts explicitly) fails the test.
     config.addinivalue_line("filterwarnings", "error::RuntimeWarning")
@@ -94,13 +91,7 @@ def pytest_generate_tests(metafunc):
     acts = fa.catalog()
     for marker in metafunc.definition.iter_markers("acts"):
         acts = [a for a in acts if marker.args[0](a)]
-    known = {}
-    for marker in metafunc.definition.iter_markers("known_bug"):
-        known.update(marker.args[0])
-    metafunc.parametrize("act", [
-        pytest.param(_with_required(a), id=a.name,
-                     marks=[pytest.mark.xfail(strict=True, reason=known[a.name])]
-                     if a.name in known else []) for a in acts])
+    metafunc.parametrize("act", [pytest.param(_with_required(a), id=a.name) for a in acts])
 
 
 class WithRequired:

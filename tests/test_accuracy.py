@@ -20,7 +20,6 @@ from fastact import _accuracy as A
 from fastact import _references as R
 from helpers import describe_worst, params_in, ulp_error
 
-known_bug = pytest.mark.known_bug
 
 
 @functools.lru_cache(maxsize=None)
@@ -46,34 +45,12 @@ def check(act, kind, dtype):
     assert not over, "over target:\n" + "\n".join(describe(r) for r in over)
 
 
-# Over target with the kernels of this commit: the max over the parameter
-# cases, on x86-64-v3 (and baseline SSE2 where it differs).  The kernel work
-# of issue 5 fixes them; a fixed one then fails here as XPASS until its
-# entry goes.
-BASELINE = fa.config()["cpu_target"] == "baseline"
-FORWARD_FLOAT32 = {}
-FORWARD_FLOAT64 = {
-    **({"mish": "baseline: 2.51 ulp at -1.5479841404518688e-09",
-        "tanhshrink": "baseline: 2.45 ulp at -1.1692930792862626"} if BASELINE else {}),
-}
-DERIVATIVE_FLOAT32 = {}
-DERIVATIVE_FLOAT64 = {
-    "mish": "4.13 ulp at -9.024428366384015",
-}
-BACKWARD_FLOAT32 = {
-    "softsign": "4.08 ulp at -0.922654688",
-}
-BACKWARD_FLOAT64 = {
-    "mish": "4.28 ulp at -5.2177757376835121 (baseline: 4.37 ulp at -9.5880843795573014)",
-}
-BACKWARD_Y_FLOAT32 = {}
-BACKWARD_Y_FLOAT64 = {}
 from_y = pytest.mark.acts(lambda a: a.backward_uses == "y")
 
 
-def _target_test(kind, dtype, known, *marks):
-    """test_<kind>_<dtype>(act): the rows within target, bar the known bugs."""
-    @known_bug(known)
+def _target_test(kind, dtype, *marks):
+    """test_<kind>_<dtype>(act): every row of the function within target
+    (a failure lists the rows over it)."""
     def test(act):
         check(act, kind, dtype)
     for mark in marks:
@@ -81,14 +58,14 @@ def _target_test(kind, dtype, known, *marks):
     return test
 
 
-test_forward_float32 = _target_test("forward", "float32", FORWARD_FLOAT32)
-test_forward_float64 = _target_test("forward", "float64", FORWARD_FLOAT64)
-test_derivative_float32 = _target_test("derivative", "float32", DERIVATIVE_FLOAT32)
-test_derivative_float64 = _target_test("derivative", "float64", DERIVATIVE_FLOAT64)
-test_backward_float32 = _target_test("backward", "float32", BACKWARD_FLOAT32)
-test_backward_float64 = _target_test("backward", "float64", BACKWARD_FLOAT64)
-test_backward_y_float32 = _target_test("backward_y", "float32", BACKWARD_Y_FLOAT32, from_y)
-test_backward_y_float64 = _target_test("backward_y", "float64", BACKWARD_Y_FLOAT64, from_y)
+test_forward_float32 = _target_test("forward", "float32")
+test_forward_float64 = _target_test("forward", "float64")
+test_derivative_float32 = _target_test("derivative", "float32")
+test_derivative_float64 = _target_test("derivative", "float64")
+test_backward_float32 = _target_test("backward", "float32")
+test_backward_float64 = _target_test("backward", "float64")
+test_backward_y_float32 = _target_test("backward_y", "float32", from_y)
+test_backward_y_float64 = _target_test("backward_y", "float64", from_y)
 
 
 # ---- the references, against mpmath ----------------------------------------------

@@ -391,6 +391,7 @@ FA_VIA_FD(softplus, (float x, float beta, float threshold), (x, beta, threshold)
 FA_VIA_FD(softplus_derivative, (float x, float beta, float threshold), (x, beta, threshold))
 FA_VIA_FD(log_sigmoid, (float x), (x))
 FA_VIA_FD(log_sigmoid_derivative, (float x), (x))
+FA_VIA_FD(softsign_derivative, (float x), (x))
 #undef FA_VIA_FD
 
 #define FA_T float

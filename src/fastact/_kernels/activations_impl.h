@@ -82,8 +82,12 @@ FA_INLINE FA_T FA_F(fa_tanhshrink)(FA_T x)
     pl = FA_F(fa_fma)(ax, wl, pl);
     FA_T r1 = FA_F(fa_poly)(FA_PICK(fa_tanhshrink_poly_f, fa_tanhshrink_poly),
                             FA_LEN(FA_PICK(fa_tanhshrink_poly_f, fa_tanhshrink_poly)), w);
-    FA_T lo = FA_F(fa_fma)(p * w, r1, FA_F(fa_fma)(p, FA_THIRD_LO, pl * (FA_K(1.0) / 3)));
-    FA_T small = FA_F(fa_with_sign_of)(FA_F(fa_fma)(p, FA_K(1.0) / 3, lo), x);
+    /* p / 3 = t + tl exactly (fa_two_prod: also without FMA, where p is
+       above 2^-969; below, the result is subnormal and t alone rounds it) */
+    FA_T tl, t = FA_F(fa_two_prod)(p, FA_K(1.0) / 3, &tl);
+    tl = FA_F(fa_select)(p > FA_K(0x1p-969), tl, 0);
+    FA_T lo = FA_F(fa_fma)(p * w, r1, FA_F(fa_fma)(p, FA_THIRD_LO, pl * (FA_K(1.0) / 3) + tl));
+    FA_T small = FA_F(fa_with_sign_of)(t + lo, x);
 #endif
     FA_T large = FA_F(fa_with_sign_of)((ax - 1) + FA_F(fa_tanh_tail)(ax), x);
     return ax < FA_K(1.25) ? small : large;
@@ -275,6 +279,21 @@ FA_INLINE FA_T FA_F(fa_silu_derivative)(FA_T x)
  * e (4 (1 + x) + e (6 + 4x) + e^2 (4 + e)) / D^2, whose terms share a sign
  * outside the root polynomial's interval (fused explicitly: see FA_FMA_D). */
 #if !FA_IS_FLOAT  /* float32: in double, activations.h */
+/* |x| < 1/4, double: the forms below round g or h (~0.4) and reach 2.5
+ * ulp (forward, without FMA) and 4 (derivative).  There e = 1 + t exactly
+ * (t = expm1(-|x|)) and tanh(softplus(x)) = (3/5) (1 + delta) with delta =
+ * t (a1 + a2 t) / (1 + t (b1 + b2 t)) small (|delta| < 0.14), so the last
+ * rounding is the one that counts.  3/5 = 0.6 + FA_MISH_C0_LO. */
+#define FA_MISH_SERIES_MAX FA_K(0.25)
+#define FA_MISH_C0_LO FA_K(2.2204460492503132e-17)
+FA_INLINE FA_T FA_F(fa_mish_delta)(FA_T x, FA_T t)
+{
+    int neg = x <= 0;
+    FA_T a1 = neg ? FA_K(8.0) / 15 : FA_K(-8.0) / 15, a2 = neg ? FA_K(2.0) / 15 : FA_K(-0.4);
+    FA_T b1 = neg ? FA_K(0.8) : FA_K(1.2), b2 = neg ? FA_K(0.2) : FA_K(0.4);
+    return (t * FA_F(fa_fma)(a2, t, a1)) / FA_F(fa_fma)(t, FA_F(fa_fma)(b2, t, b1), 1);
+}
+
 FA_INLINE FA_T FA_F(fa_mish)(FA_T x)
 {
     FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
@@ -288,23 +307,54 @@ FA_INLINE FA_T FA_F(fa_mish)(FA_T x)
     FA_T xe = FA_F(fa_fma)(xs, t, xs), xel = FA_F(fa_fma)(xs, t, xs - xe);
     FA_T g = (e * (1 + e)) / (2 + e * (e + 2));
     FA_T lower = (xe + FA_F(fa_fma)(-xe, g, xel)) * FA_EXP_NEG_SCALE;
-    return x > 0 ? upper : FA_F(fa_copysign)(lower, x);  /* mish(-0.0) = -0.0 */
+    FA_T y = x > 0 ? upper : FA_F(fa_copysign)(lower, x);  /* mish(-0.0) = -0.0 */
+    if (!FA_IS_FD) {
+        /* (3/5) x = p + pl (fa_two_prod, also without FMA: x above 2^-960;
+           below, the result is subnormal and p rounds it) */
+        FA_T pl, p = FA_F(fa_two_prod)(x, FA_K(0.6), &pl);
+        pl = FA_F(fa_abs)(x) < FA_K(0x1p-960) ? 0 : pl;
+        FA_T mid = p + FA_F(fa_fma)(p, FA_F(fa_mish_delta)(x, t),
+                                    FA_F(fa_fma)(x, FA_MISH_C0_LO, pl));
+        y = FA_F(fa_abs)(x) < FA_MISH_SERIES_MAX ? FA_F(fa_copysign)(mid, x) : y;
+    }
+    return y;
 }
 #endif
 
 #if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_mish_derivative)(FA_T x)
 {
-    FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
+    FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
+    FA_T e = FA_F(fa_fma)(t, s, s) * FA_EXP_NEG_SCALE;
     FA_T xc = x < -1000 ? -1000 : (x > 1000 ? 1000 : x);
     FA_T Dp = 1 + 2 * e * (1 + e), Dn = FA_F(fa_fma)(e, e + 2, 2);
     FA_T upper = (1 + 2 * e) / Dp + ((4 * xc * (e * e * (1 + e))) / Dp) / Dp;
     /* e (e (4 + e) + (6 + 4x)) + 4 (1 + x) */
     FA_T n = FA_F(fa_fma)(e, FA_F(fa_fma)(e, 4 + e, FA_F(fa_fma)(4, xc, 6)), 4 * (1 + xc));
-    FA_T lower = FA_F(fa_exp_neg_mul)(-FA_F(fa_abs)(x), (n / Dn) / Dn);
-    FA_T d = x > 0 ? upper : lower;
-    return FA_ROOT_OR(mish, x, d);
+    FA_T m = (n / Dn) / Dn;
+    if (!FA_IS_FD) {
+        /* double: n / D^2 rounded once, D^2 = (2 + q)^2 exact but for q's
+           rounding (two roundings of D each counted twice reach 4 ulp) */
+        double Dl, D = fa_two_sum_d(2, FA_FMA_D(e, e, 2 * e), &Dl);
+        double D2l, D2 = fa_two_prod_d(D, D, &D2l);
+        double m0 = n / D2;
+        m = FA_FMA_D(-m0, FA_FMA_D(2 * D, Dl, D2l) / D2, m0);
+    }
+    FA_T lower = FA_F(fa_exp_neg_mul)(-FA_F(fa_abs)(x), m);
+    FA_T d = FA_ROOT_OR(mish, x, x > 0 ? upper : lower);
+    if (!FA_IS_FD) {
+        /* |x| < 1/4: tanh(sp) = (3/5) (1 + delta) plus x sech(sp)^2
+           sigmoid(x) = 4 x e (1 + e) (e for x > 0) / D^2, below 0.13 */
+        FA_T D = x > 0 ? Dp : Dn;
+        FA_T rest = (4 * x * (e * (1 + e)) * (x > 0 ? e : 1)) / (D * D);
+        FA_T mid = FA_K(0.6) + FA_F(fa_fma)(FA_K(0.6), FA_F(fa_mish_delta)(x, t),
+                                            rest + FA_MISH_C0_LO);
+        d = FA_F(fa_abs)(x) < FA_MISH_SERIES_MAX ? mid : d;
+    }
+    return d;
 }
+#undef FA_MISH_SERIES_MAX
+#undef FA_MISH_C0_LO
 #endif
 
 /* ---- softplus, log_sigmoid: in double for float32 ----------------------- */
@@ -379,12 +429,15 @@ FA_INLINE FA_T FA_F(fa_softsign)(FA_T x)
     return ax == (FA_T)INFINITY ? FA_F(fa_copysign)(1, x) : x / (1 + ax);
 }
 /* 1 / (1 + |x|)^2 as r * r: (1 + |x|)^2 would overflow where r^2 is a
- * subnormal */
+ * subnormal.  float32 in double: three float roundings put grad * f'
+ * 4 ulp off. */
+#if !FA_IS_FLOAT  /* float32: in double, activations.h */
 FA_INLINE FA_T FA_F(fa_softsign_derivative)(FA_T x)
 {
     FA_T r = 1 / (1 + FA_F(fa_abs)(x));
     return r * r;
 }
+#endif
 FA_INLINE FA_T FA_F(fa_softsign_derivative_from_y)(FA_T y)
 {
     FA_T r = 1 - FA_F(fa_abs)(y);

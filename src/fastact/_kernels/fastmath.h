@@ -272,14 +272,19 @@ FA_INLINE double fa_exp_neg_scaled_d(double x)
 FA_INLINE float fa_exp_neg_f(float x) { return fa_exp_neg_scaled_f(x) * FA_EXP_NEG_SCALE_F; }
 FA_INLINE double fa_exp_neg_d(double x) { return fa_exp_neg_scaled_d(x) * FA_EXP_NEG_SCALE_D; }
 
-/* m exp(x), x <= 0, rounded once (|m| < 2^7 for float, 2^20 for double) */
+/* m exp(x), x <= 0, rounded once (|m| < 2^7 for float, 2^20 for double):
+ * m s + m s t fused, m s exact (s is a power of 2 and m s stays normal) */
 FA_INLINE float fa_exp_neg_mul_f(float x, float m)
 {
-    return (m * fa_exp_neg_scaled_f(x)) * FA_EXP_NEG_SCALE_F;
+    float s, r = fa_exp_neg_reduce_f(x, &s);
+    float ms = m * s;
+    return FA_FMA_F(fa_expm1_poly_f(r), ms, ms) * FA_EXP_NEG_SCALE_F;
 }
 FA_INLINE double fa_exp_neg_mul_d(double x, double m)
 {
-    return (m * fa_exp_neg_scaled_d(x)) * FA_EXP_NEG_SCALE_D;
+    double s, r = fa_exp_neg_reduce_d(x, &s);
+    double ms = m * s;
+    return FA_FMA_D(fa_expm1_poly_d(r), ms, ms) * FA_EXP_NEG_SCALE_D;
 }
 
 /* expm1(x) for x <= 0 (or NaN): s t + (s - 1) with s = 2^k, fused; s - 1
@@ -488,7 +493,9 @@ FA_INLINE double fa_exp_neg_scaled_fd(double x)
 FA_INLINE double fa_exp_neg_fd(double x) { return fa_exp_neg_scaled_fd(x) * FA_EXP_NEG_SCALE_D; }
 FA_INLINE double fa_exp_neg_mul_fd(double x, double m)
 {
-    return (m * fa_exp_neg_scaled_fd(x)) * FA_EXP_NEG_SCALE_D;
+    double s, r = fa_exp_neg_reduce_d(x, &s);
+    double ms = m * s;
+    return FA_FMA_D(fa_expm1_poly_fd(r), ms, ms) * FA_EXP_NEG_SCALE_D;
 }
 
 /* any x (celu with alpha < 0): 2^k = s1 s2 as fa_exp_d */
