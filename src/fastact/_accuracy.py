@@ -256,6 +256,9 @@ HARD_POINTS = {
     "gelu_tanh": [100.0, 21.9],
     "silu": [745.0],
     "mish": [745.0, 0.25, 2.0 ** -960],  # 0.25: the series form (float64)
+    # where scale x overflows, float32 and float64
+    "selu": [3.4028234663852886e38 / 1.0507009873554805,
+             1.7976931348623157e308 / 1.0507009873554805],
     "celu": [1000.0],
     "softplus": [1000.0, 20.0],
     "tanhshrink": [1.0, 1.25, 2.0 ** -323],  # 2^-323: x^3 / 3 at 2^-969

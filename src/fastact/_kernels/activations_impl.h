@@ -179,18 +179,25 @@ FA_INLINE FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
 }
 #endif
 
-/* scale * elu(x, alpha) with torch's constants; scale * alpha rounded once */
+/* scale * elu(x, alpha) with torch's constants; scale * alpha rounded once.
+ * scale x = x (scale + lo) in one rounding (the product with the rounded
+ * constant is 1 ulp off and overflows below the float32 range's end);
+ * x lo is dropped for x = +-inf (inf - inf), the sign of -0.0 kept. */
 #define FA_SELU_SCALE FA_K(1.0507009873554804934193349852946)
+#define FA_SELU_SCALE_LO (FA_IS_FLOAT ? FA_K(-3.479265231476347e-08) : FA_K(3.9874847667154144e-17))
 #define FA_SELU_SCALE_ALPHA FA_K(1.7580993408473768599402175208123)
 FA_INLINE FA_T FA_F(fa_selu)(FA_T x)
 {
-    return x < 0 ? FA_SELU_SCALE_ALPHA * FA_F(fa_expm1_neg)(x) : FA_SELU_SCALE * x;
+    FA_T lo = FA_F(fa_abs)(x) < (FA_T)INFINITY ? x * FA_SELU_SCALE_LO : 0;
+    return x < 0 ? FA_SELU_SCALE_ALPHA * FA_F(fa_expm1_neg)(x)
+                 : FA_F(fa_copysign)(FA_F(fa_fma)(x, FA_SELU_SCALE, lo), x);
 }
 FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
 {
     return x > 0 ? FA_SELU_SCALE : FA_F(fa_exp_neg_mul)(x, FA_SELU_SCALE_ALPHA);
 }
 #undef FA_SELU_SCALE
+#undef FA_SELU_SCALE_LO
 #undef FA_SELU_SCALE_ALPHA
 
 /* celu: x / alpha = t + tl to twice the precision where it matters
