@@ -43,6 +43,7 @@ import math
 import multiprocessing
 import os
 import sys
+import time
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -673,7 +674,8 @@ def _cpus():
 def metadata(R, settings):
     import mpmath
     import scipy
-    return dict(fa.config(), scipy=scipy.__version__, mpmath=mpmath.__version__,
+    return dict(fa.config(), date=time.strftime("%Y-%m-%d"), cpu=_bench.cpu_model(),
+                cpus=os.cpu_count(), scipy=scipy.__version__, mpmath=mpmath.__version__,
                 long_double_bits=int(np.finfo(np.longdouble).nmant) + 1,
                 targets=TARGETS, subnormal_target=SUBNORMAL_TARGET, exact_tol_ulp=EXACT_TOL,
                 **settings)
