@@ -66,8 +66,8 @@ def test_readme_accuracy_table_is_the_committed_exhaustive_run():
             if r["kind"] == "forward" and r["dtype"] == "float32"}
     assert rows and set(rows) <= {a.name for a in fa.catalog()}
     pending = [a.name for a in fa.catalog() if a.name not in rows]
-    assert not pending or "**Not yet measured exhaustively** (the run takes hours; next): %s." % ", ".join(
-        pending) in table
+    assert not pending or ("**Not yet measured exhaustively** (the run takes hours; next): "
+                           "%s." % ", ".join(pending)) in table
     not_nan = 2 ** 32 - 2 * (2 ** 23 - 1)
     for name, r in rows.items():
         assert r["exhaustive"] and r["points"] == not_nan, name

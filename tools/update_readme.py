@@ -114,7 +114,8 @@ def accuracy_markdown(data):
     run = {r["function"] for r in rows}
     pending = [a.name for a in fastact.catalog() if a.name not in run]
     if pending:
-        lines.insert(1, "\n**Not yet measured exhaustively** (the run takes hours; next): %s." % ", ".join(pending))
+        lines.insert(1, "\n**Not yet measured exhaustively** (the run takes hours; next): "
+                        "%s." % ", ".join(pending))
     for r in rows:  # JSON's null: an infinite error (or no NumPy expression)
         sub = r["fastact_subnormal_max"]
         cells = [r["function"], _ulp(r["fastact_max_ulp"]), "%.8g" % r["fastact_max_at"],
