@@ -323,7 +323,7 @@ class GeGLU(AxisModule):
         return {"approximate": self.approximate}
 
 
-class _PReLU(Module):
+class PReLU(Module):
     """fastact.prelu with a learned slope per channel (axis 1, or one slope
     for all), as torch.nn.PReLU(num_parameters, init=0.25)."""
 
@@ -342,9 +342,6 @@ class _PReLU(Module):
 
     def parameters(self) -> List[Parameter]:
         return [self.weight]
-
-
-PReLU = _PReLU
 
 
 # ---- losses -------------------------------------------------------------------
