@@ -50,7 +50,7 @@ MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 TEMPLATES = ("_ufuncs.pyx.tp", "_axis.pyx.tp")
 HEADERS = ("fastmath.h", "polynomials.h", "activations.h", "activations_impl.h", "glu_impl.h",
-           "axis_impl.h", "type_end.h")
+           "axis_impl.h", "type_end.h", "stream.h")
 
 
 def render(target):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
+from fastact._backend import kernels
 from helpers import KINDS, assert_identical, grads_like, layouts, run, ufunc_params, value_mix
 
 has_params = pytest.mark.acts(lambda a: a.param_names)
@@ -181,6 +182,46 @@ def test_large_arrays_threads_and_chunks(act, ref, dtype, kind):
             assert_identical(t, single[k], what + " 2 threads vs 1")
             assert_identical(t, chunked[k], what + " whole vs chunks")
             assert_identical(t, strided[k], what + " contiguous vs strided")
+
+
+@pytest.fixture
+def stream_everything():
+    """Streaming stores for every output of the loops that stream (default:
+    above 8 MiB), so that 1e6 elements take that path."""
+    old = kernels.get_stream_min_bytes()
+    kernels.set_stream_min_bytes(0)
+    yield
+    kernels.set_stream_min_bytes(old)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_large_arrays_streamed(act, ref, dtype, kind, stream_everything):
+    """Outputs written by streaming stores (blocks computed into a buffer,
+    then stored past the cache): the values of the plain loop, with 1 and
+    2 threads, also into an output that starts off the vector alignment."""
+    x, g = _large(dtype)
+    params = ref.param_cases[0]
+    kernels.set_stream_min_bytes(1 << 62)
+    with fa.threads(1):
+        plain = run(act, kind, x, params, g)
+    kernels.set_stream_min_bytes(0)
+    for threads in (1, 2):
+        with fa.threads(threads):
+            streamed = run(act, kind, x, params, g)
+        for k, (s, p) in enumerate(zip(streamed, plain)):
+            assert_identical(s, p, "fastact.%s %s(%s) streamed, %d threads [%d]"
+                             % (act.name, kind, dtype, threads, k))
+    if kind == "forward":
+        out = np.full(x.size + 1, np.nan, dtype=x.dtype)[1:]
+        assert act(x, out=out, **params) is out
+        assert_identical(out, plain[0], "fastact.%s(%s) streamed into out[1:]" % (act.name, dtype))
+
+
+def test_stream_min_bytes_setting():
+    assert kernels.get_stream_min_bytes() == 8 << 20
+    with pytest.raises(ValueError, match="nbytes must be >= 0"):
+        kernels.set_stream_min_bytes(-1)
+    assert kernels.get_stream_min_bytes() == 8 << 20
 
 
 def test_large_in_place_threaded(act, dtype):

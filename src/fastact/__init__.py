@@ -101,6 +101,7 @@ def config() -> Dict[str, Any]:
         "openmp": _kernels.OPENMP_VERSION or None,
         "openmp_runtime": _openmp_runtime() if _kernels.OPENMP_VERSION else None,
         "num_threads": get_num_threads(),
+        "stream_min_bytes": _kernels.get_stream_min_bytes(),
     }
 
 

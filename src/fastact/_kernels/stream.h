@@ -1,0 +1,71 @@
+/*
+ * stream.h -- stores that bypass the caches, for outputs larger than the
+ * last-level cache.  A normal store first reads the cache line it writes
+ * (read for ownership), so y = f(x) moves three arrays' worth of memory
+ * instead of two; glibc's memcpy (np.copyto) streams above a threshold too.
+ * The kernels write a block into a small buffer in L1, copied out with
+ * non-temporal stores (the ufunc loops of _ufuncs.pyx.tp decide when).
+ */
+#ifndef FASTACT_STREAM_H
+#define FASTACT_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#define FA_STREAM_ALIGN 32
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#define FA_STREAM_ALIGN 16
+#endif
+
+/* dst[0:n] = src[0:n]: element by element up to the vector alignment of
+ * dst, then aligned streaming stores (dst not aligned to its element size
+ * is copied element by element: right, only slower) */
+#ifdef FA_STREAM_ALIGN
+#if defined(__AVX__)
+#define FA_STREAM_F(p, v) _mm256_stream_ps((p), _mm256_loadu_ps(v))
+#define FA_STREAM_D(p, v) _mm256_stream_pd((p), _mm256_loadu_pd(v))
+#else
+#define FA_STREAM_F(p, v) _mm_stream_ps((p), _mm_loadu_ps(v))
+#define FA_STREAM_D(p, v) _mm_stream_pd((p), _mm_loadu_pd(v))
+#endif
+#define FA_DEFINE_STREAM(name, T, STORE) \
+    static inline void name(T *dst, const T *src, ptrdiff_t n) \
+    { \
+        const ptrdiff_t lanes = FA_STREAM_ALIGN / sizeof(T); \
+        ptrdiff_t i = 0; \
+        for (; i < n && (uintptr_t)(dst + i) % FA_STREAM_ALIGN; i++) \
+            dst[i] = src[i]; \
+        for (; i + lanes <= n; i += lanes) \
+            STORE(dst + i, src + i); \
+        for (; i < n; i++) \
+            dst[i] = src[i]; \
+    }
+FA_DEFINE_STREAM(fa_stream_f, float, FA_STREAM_F)
+FA_DEFINE_STREAM(fa_stream_d, double, FA_STREAM_D)
+#undef FA_DEFINE_STREAM
+/* the streamed stores are weakly ordered: fence them before the loop
+   returns (another thread, or this one, may read the output next) */
+static inline void fa_stream_fence(void) { _mm_sfence(); }
+#else  /* no streaming stores known here: plain copies */
+static inline void fa_stream_f(float *dst, const float *src, ptrdiff_t n)
+{
+    memcpy(dst, src, n * sizeof(float));
+}
+static inline void fa_stream_d(double *dst, const double *src, ptrdiff_t n)
+{
+    memcpy(dst, src, n * sizeof(double));
+}
+static inline void fa_stream_fence(void) {}
+#endif
+
+/* Outputs of more bytes than this are streamed: a last-level cache's
+ * size (8 MiB: a desktop's L3, one Zen CCX's; sysconf's figure is the
+ * whole package's on some machines, far more than one core can use).
+ * Smaller outputs stay in the cache, where the next operation reads them. */
+#define FA_STREAM_MIN_BYTES (8L << 20)
+
+#endif
