@@ -124,7 +124,8 @@ def accuracy_markdown(data):
         if r["numpy_nonfinite"] is None:
             cells += ["-"] * 4
         else:
-            cells += [_ulp(r["numpy_max_ulp"]), "%.8g" % r["numpy_max_at"],
+            at = r["numpy_max_at"]
+            cells += [_ulp(r["numpy_max_ulp"]), "-" if at is None else "%.8g" % at,
                       "%.3g" % r["numpy_mean_ulp"], "%d" % r["numpy_nonfinite"]]
         lines.append("| %s |" % " | ".join(cells))
     return "\n".join(lines) + "\n"
