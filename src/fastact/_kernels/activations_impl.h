@@ -219,7 +219,8 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl), m;
     FA_T e = FA_F(fa_exp_expm1)(t, &m);
     m = FA_F(fa_abs)(t) < FA_K(0x1p-54) ? t : m;  /* exact for tiny t, keeps -0.0 */
-    return x > 0 ? x : alpha * (tl != 0 ? m + e * tl : m);
+    /* alpha (m + e tl) with the product fused: one rounding fewer */
+    return x > 0 ? x : (tl != 0 ? FA_F(fa_fma)(alpha, m, alpha * (e * tl)) : alpha * m);
 }
 
 FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
