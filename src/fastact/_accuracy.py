@@ -257,12 +257,15 @@ HARD_POINTS = {
     "gelu_tanh": [100.0, 21.9],
     "silu": [745.0],
     "mish": [745.0, 0.25, 2.0 ** -960],  # 0.25: the series form (float64)
-    # where scale x overflows, float32 and float64
+    # where scale x overflows, float32 and float64; -0.0735: float64 worst
+    # while scale alpha multiplied a rounded expm1 (2.07 ulp; also celu's)
     "selu": [3.4028234663852886e38 / 1.0507009873554805,
-             1.7976931348623157e308 / 1.0507009873554805],
-    "celu": [1000.0],
+             1.7976931348623157e308 / 1.0507009873554805, 0.0735],
+    "celu": [1000.0, 0.1253],
     "softplus": [1000.0, 20.0],
-    "tanhshrink": [1.0, 1.25, 2.0 ** -323],  # 2^-323: x^3 / 3 at 2^-969
+    # 1.0152: float64 worst with x^5 rounded (2.3 ulp); 2^-300: the scaled
+    # tiny branch; 2^-340: x^3 / 3 at the subnormal range
+    "tanhshrink": [1.0, 1.0152, 1.25, 2.0 ** -300, 2.0 ** -340],
     "squareplus": [2.0 ** 60],
 }
 

@@ -66,9 +66,11 @@ FA_INLINE FA_T FA_F(fa_tanh)(FA_T x)
 
 /* |x| < 1.25: x - tanh x = x^3 R(x^2), R = 1/3 + w R1(w) (polynomials.h).
  * float: in double, rounded once (float arithmetic loses up to 3 ulp
- * there, most without FMA).  double: x^3 = p + pl exactly (fa_two_prod),
- * 1/3 in two parts: one rounding of the sum of the main terms.  Both
- * pieces are computed. */
+ * there, most without FMA).  double: x^3 = p + pl and x^5 = q + ql in two
+ * parts (fa_two_prod; x^5 as q alone reached 2.3 ulp near x = 1, where
+ * x^5 R1 is 0.4 of the result), 1/3 in two parts, R1 in s = w - W0: one
+ * rounding of the sum of the main terms, within 1.4 ulp.  Both pieces
+ * are computed. */
 FA_INLINE FA_T FA_F(fa_tanhshrink)(FA_T x)
 {
     FA_T ax = FA_F(fa_abs)(x);
@@ -77,17 +79,22 @@ FA_INLINE FA_T FA_F(fa_tanhshrink)(FA_T x)
     FA_T small = (FA_T)((xd * wd) * (1.0 / 3 + wd * fa_poly_fd(fa_tanhshrink_poly_f,
                                                                FA_LEN(fa_tanhshrink_poly_f), wd)));
 #else
-    FA_T wl, w = FA_F(fa_two_prod)(ax, ax, &wl);
-    FA_T pl, p = FA_F(fa_two_prod)(ax, w, &pl);
-    pl = FA_F(fa_fma)(ax, wl, pl);
-    FA_T r1 = FA_F(fa_poly)(FA_PICK(fa_tanhshrink_poly_f, fa_tanhshrink_poly),
-                            FA_LEN(FA_PICK(fa_tanhshrink_poly_f, fa_tanhshrink_poly)), w);
-    /* p / 3 = t + tl exactly (fa_two_prod: also without FMA, where p is
-       above 2^-969; below, the result is subnormal and t alone rounds it) */
-    FA_T tl, t = FA_F(fa_two_prod)(p, FA_K(1.0) / 3, &tl);
-    tl = FA_F(fa_select)(p > FA_K(0x1p-969), tl, 0);
-    FA_T lo = FA_F(fa_fma)(p * w, r1, FA_F(fa_fma)(p, FA_THIRD_LO, pl * (FA_K(1.0) / 3) + tl));
-    FA_T small = FA_F(fa_with_sign_of)(t + lo, x);
+    /* |x| < 2^-300: x^3 / 3 alone, from x 2^300 (the products' low parts
+       stay exact, also for Dekker's product without FMA), times 2^-900
+       last: one rounding more, to the subnormal grid */
+    int tiny = ax < FA_K(0x1p-300);
+    FA_T xs = ax * (tiny ? FA_K(0x1p300) : 1);
+    FA_T wl, w = FA_F(fa_two_prod)(xs, xs, &wl);
+    FA_T pl, p = FA_F(fa_two_prod)(xs, w, &pl);
+    pl = FA_F(fa_fma)(xs, wl, pl);
+    FA_T ql, q = FA_F(fa_two_prod)(p, w, &ql);
+    ql = FA_F(fa_fma)(p, wl, FA_F(fa_fma)(pl, w, ql));
+    FA_T r1 = fa_poly_d(fa_tanhshrink_poly, FA_LEN(fa_tanhshrink_poly), w - FA_TANHSHRINK_W0);
+    r1 = tiny ? 0 : r1;
+    FA_T tl, t = FA_F(fa_two_prod)(p, FA_K(1.0) / 3, &tl);  /* p / 3 = t + tl */
+    FA_T lo = FA_F(fa_fma)(q, r1, FA_F(fa_fma)(ql, r1, FA_F(fa_fma)(p, FA_THIRD_LO,
+                                                                  pl * (FA_K(1.0) / 3) + tl)));
+    FA_T small = FA_F(fa_with_sign_of)((t + lo) * (tiny ? FA_K(0x1p-900) : 1), x);
 #endif
     FA_T large = FA_F(fa_with_sign_of)((ax - 1) + FA_F(fa_tanh_tail)(ax), x);
     return ax < FA_K(1.25) ? small : large;
@@ -186,11 +193,16 @@ FA_INLINE FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
 #define FA_SELU_SCALE FA_K(1.0507009873554804934193349852946)
 #define FA_SELU_SCALE_LO (FA_IS_FLOAT ? FA_K(-3.479265231476347e-08) : FA_K(3.9874847667154144e-17))
 #define FA_SELU_SCALE_ALPHA FA_K(1.7580993408473768599402175208123)
+#define FA_SELU_SCALE_ALPHA_LO 1.4153519380084477e-17  /* double: scale * alpha - its double */
 FA_INLINE FA_T FA_F(fa_selu)(FA_T x)
 {
     FA_T lo = FA_F(fa_abs)(x) < (FA_T)INFINITY ? x * FA_SELU_SCALE_LO : 0;
-    return x < 0 ? FA_SELU_SCALE_ALPHA * FA_F(fa_expm1_neg)(x)
-                 : FA_F(fa_copysign)(FA_F(fa_fma)(x, FA_SELU_SCALE, lo), x);
+#if FA_IS_FLOAT  /* float: scale * alpha rounded once */
+    FA_T neg = FA_SELU_SCALE_ALPHA * FA_F(fa_expm1_neg)(x);
+#else
+    FA_T neg = fa_expm1_neg_mul_d(x, FA_SELU_SCALE_ALPHA, FA_SELU_SCALE_ALPHA_LO, 0);
+#endif
+    return x < 0 ? neg : FA_F(fa_copysign)(FA_F(fa_fma)(x, FA_SELU_SCALE, lo), x);
 }
 FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
 {
@@ -199,6 +211,7 @@ FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
 #undef FA_SELU_SCALE
 #undef FA_SELU_SCALE_LO
 #undef FA_SELU_SCALE_ALPHA
+#undef FA_SELU_SCALE_ALPHA_LO
 
 /* celu: x / alpha = t + tl to twice the precision where it matters
  * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
@@ -220,7 +233,14 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     FA_T e = FA_F(fa_exp_expm1)(t, &m);
     m = FA_F(fa_abs)(t) < FA_K(0x1p-54) ? t : m;  /* exact for tiny t, keeps -0.0 */
     /* alpha (m + e tl) with the product fused: one rounding fewer */
-    return x > 0 ? x : (tl != 0 ? FA_F(fa_fma)(alpha, m, alpha * (e * tl)) : alpha * m);
+    FA_T y = tl != 0 ? FA_F(fa_fma)(alpha, m, alpha * (e * tl)) : alpha * m;
+#if !FA_IS_FD && !defined(FA_HAVE_FMA)
+    /* double without FMA (2.26 ulp for alpha = 2.5; 1.7 with): alpha m +
+       alpha e tl without rounding m, for t < 0 and 0 < alpha < 2^900 */
+    FA_T neg = fa_expm1_neg_mul_d(t, alpha, 0, alpha * (e * tl));
+    y = t < 0 && alpha < FA_K(0x1p900) ? neg : y;
+#endif
+    return x > 0 ? x : y;
 }
 
 FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
