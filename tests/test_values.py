@@ -15,6 +15,7 @@ from helpers import (assert_identical, assert_signs_of_zeros, backward_expected,
                      assert_ulp_close, y_slack, grads_like, layouts, params_in, special_values,
                      ufunc_params, ulp, ulp_error, value_mix, value_tol)
 from helpers import reference_in_dtype as _expected
+import fastact as fa
 from fastact._references import REFERENCES
 
 uses_y = pytest.mark.acts(lambda a: a.backward_uses == "y")
@@ -279,3 +280,20 @@ def test_ulp_of_helper_matches_spacing():
                                       np.spacing(v).astype(np.float64))
         assert ulp(np.array([0.0]), dt)[0] == np.finfo(dt).smallest_subnormal
     assert ulp_error(np.float32(1.0), np.float64(1.0), np.float32) == 0
+
+
+@pytest.mark.parametrize("b", [1e300, 1.7e308])
+def test_squareplus_huge_b(b):
+    """b near the top of the double range: the exact products of the
+    residuals (Dekker's on the baseline build) must not overflow into NaN."""
+    import mpmath
+    x = np.array([-1e308, -1e200, -1e150, -1.0, -1e-300, 0.0, 1.0, 1e150, 1e300])
+    with mpmath.workdps(60):  # x < 0: b / (2 (s - x)), no cancellation
+        s = [mpmath.sqrt(mpmath.mpf(v) ** 2 + b) for v in x]
+        value = np.array([float(b / (2 * (r - v)) if v < 0 else (v + r) / 2)
+                          for v, r in zip(x, s)])
+        slope = np.array([float(b / (2 * r * (r - v)) if v < 0 else (1 + v / r) / 2)
+                          for v, r in zip(x, s)])
+    tiny = np.finfo(np.float64).tiny  # subnormal results: absolute
+    np.testing.assert_allclose(fa.squareplus(x, b=b), value, rtol=1e-15, atol=tiny)
+    np.testing.assert_allclose(fa.squareplus.derivative(x, b=b), slope, rtol=1e-15, atol=tiny)

@@ -255,7 +255,9 @@ HARD_POINTS = {
     # clamped at 40, the underflow of x Phi(x); the references' branches
     "gelu": [0.7071067811865476, 39.59797974644666, 40.0, 37.5, 38.6, 8.0, 0.75],
     "gelu_tanh": [100.0, 21.9],
-    "silu": [745.0],
+    # -6.665 (silu), -23.76 (squareplus b=0.3): baseline-build backward worst
+    # (4.03, 4.06 ulp) while its residuals rounded twice without FMA
+    "silu": [745.0, 6.664963136330485],
     "mish": [745.0, 0.25, 2.0 ** -960],  # 0.25: the series form (float64)
     # where scale x overflows, float32 and float64; -0.0735: float64 worst
     # while scale alpha multiplied a rounded expm1 (2.07 ulp; also celu's)
@@ -266,7 +268,7 @@ HARD_POINTS = {
     # 1.0152: float64 worst with x^5 rounded (2.3 ulp); 2^-300: the scaled
     # tiny branch; 2^-340: x^3 / 3 at the subnormal range
     "tanhshrink": [1.0, 1.0152, 1.25, 2.0 ** -300, 2.0 ** -340],
-    "squareplus": [2.0 ** 60],
+    "squareplus": [2.0 ** 60, 23.761298771717986],
 }
 
 

@@ -37,7 +37,7 @@ FA_INLINE FA_T FA_F(fa_sigmoid_derivative)(FA_T x)
 {
     FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(x));
     FA_T u = 1 + e, ue = e - (u - 1);
-    return e / (FA_IS_FD ? u * u : FA_F(fa_fma)(u, u, 2 * u * ue));
+    return e / (FA_IS_FD ? u * u : FA_F(fa_fma_exact)(u, u, 2 * u * ue));
 }
 #endif
 FA_INLINE FA_T FA_F(fa_sigmoid_derivative_from_y)(FA_T y) { return y * (1 - y); }
@@ -287,8 +287,8 @@ FA_INLINE FA_T FA_F(fa_silu_derivative)(FA_T x)
     /* 1 + x + e = ((1 + x) + 2^k) + 2^k t, the first sum exact where it
        cancels: one rounding, with e to the last bit of t */
     FA_T sk = s * FA_EXP_NEG_SCALE;
-    FA_T fs = FA_F(fa_fma)(sk, t, (1 + xc) + sk) * s, lower = FA_F(fa_fma)(fs, t, fs);
-    FA_T d = (FA_F(fa_select)(x > 0, upper, lower) / FA_F(fa_fma)(u, u, 2 * u * ue))
+    FA_T fs = FA_F(fa_fma)(sk, t, (1 + xc) + sk) * s, lower = FA_F(fa_fma_exact)(fs, t, fs);
+    FA_T d = (FA_F(fa_select)(x > 0, upper, lower) / FA_F(fa_fma_exact)(u, u, 2 * u * ue))
              * FA_EXP_NEG_SCALE;
     return FA_ROOT_OR(silu, x, d);
 }
@@ -572,7 +572,7 @@ FA_INLINE FA_T FA_F(fa_squareplus_parts)(FA_T x, FA_T b, FA_F(fa_squareplus_scal
     p->db = big ? FA_PICK(0x1p-33f, 0x1p-260) : d;
     FA_T xs = x * d, axs = FA_F(fa_abs)(xs);
     xs = FA_F(fa_copysign)(axs > FA_PICK(0x1p63f, 0x1p510) ? FA_PICK(0x1p63f, 0x1p510) : axs, xs);
-    p->v = FA_F(fa_fma)(xs, xs, (b * d) * d);
+    p->v = FA_F(fa_fma_exact)(xs, xs, (b * d) * d);
     p->s = FA_F(fa_sqrt)(p->v);
     return xs;
 }
@@ -585,12 +585,12 @@ FA_INLINE FA_T FA_F(fa_squareplus_parts)(FA_T x, FA_T b, FA_F(fa_squareplus_scal
 FA_INLINE FA_T FA_F(fa_squareplus_negative)(FA_T xs, FA_T b, const FA_F(fa_squareplus_scaled) *p)
 {
     FA_T s = p->s, v = p->v, d = p->d;
-    FA_T vl = FA_F(fa_fma)(xs, xs, (b * d) * d - v);
+    FA_T vl = FA_F(fa_fma_exact)(xs, xs, (b * d) * d - v);
     FA_T w = s - xs, wl = -xs - (w - s);
     FA_T r = 1 / (2 * w), bd = b * p->db, rd = r * p->dr, q = bd * rd;
-    FA_T delta = FA_F(fa_fma)(FA_F(fa_fma)(-s, s, v) + vl, r, wl);
-    FA_T c = FA_F(fa_fma)(-2 * r, delta, FA_F(fa_fma)(-2 * w, r, 1));
-    return q + FA_F(fa_fma)(q, c, FA_F(fa_fma)(bd, rd, -q));
+    FA_T delta = FA_F(fa_fma_exact)(FA_F(fa_fma_exact)(-s, s, v) + vl, r, wl);
+    FA_T c = FA_F(fa_fma_exact)(-2 * r, delta, FA_F(fa_fma_exact)(-2 * w, r, 1));
+    return q + FA_F(fa_fma_exact)(q, c, FA_F(fa_fma_exact)(bd, rd, -q));
 }
 FA_INLINE FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
 {
@@ -609,12 +609,12 @@ FA_INLINE FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
     FA_F(fa_squareplus_scaled) p;
     FA_T xs = FA_F(fa_squareplus_parts)(x, b, &p), s = p.s, d = p.d, v = p.v;
     FA_T sv = s > 0 ? s : 1, inv = 1 / sv;
-    FA_T rho = FA_F(fa_fma)(-s, s, v) + FA_F(fa_fma)(xs, xs, (b * d) * d - v);  /* v - s^2 */
-    inv = FA_F(fa_fma)(inv, FA_F(fa_fma)(-sv, inv, 1) - (rho * inv) * (inv / 2), inv);
+    FA_T rho = FA_F(fa_fma_exact)(-s, s, v) + FA_F(fa_fma_exact)(xs, xs, (b * d) * d - v);  /* v - s^2 */
+    inv = FA_F(fa_fma_exact)(inv, FA_F(fa_fma_exact)(-sv, inv, 1) - (rho * inv) * (inv / 2), inv);
     FA_T neg = FA_F(fa_squareplus_negative)(xs, b, &p);
     FA_T far = d > 1 ? (neg == 0 ? neg : neg * (inv * d)) : (neg * inv) * d;
     far = x == -(FA_T)INFINITY ? 0 : far;
-    return xs >= -s / 2 ? FA_F(fa_fma)(xs, inv, 1) / 2 : far;
+    return xs >= -s / 2 ? FA_F(fa_fma_exact)(xs, inv, 1) / 2 : far;
 }
 
 /* ---- sparse_plus, sparse_sigmoid (jax) ------------------------------------ */
