@@ -117,9 +117,10 @@ def test_result_keeps_the_input_layout():
         assert fa.softmax.backward(x, y=x, axis=axis).flags.c_contiguous
 
 
-@pytest.mark.parametrize("shape, axis", [((300, 400), 1), ((40, 3000), 0)])
+@pytest.mark.parametrize("shape, axis", [((300, 400), 1), ((40, 3000), 0), ((300, 1000), 0)])
 def test_threads_give_the_same_result(shape, axis):
-    # > 2 grains: split across threads (along axis 0: in column blocks)
+    # > 2 grains: split across threads (along axis 0: in column blocks, one
+    # per thread here, 1500 + 1500 and 512 + 488 columns)
     x = values(shape, np.float32)
     g = values(x.shape, np.float32, seed=1)
     with fa.threads(1):
