@@ -395,8 +395,9 @@ FA_INLINE double fa_two_sum_d(double a, double b, double *err)
  * Dekker's product and TwoSum, the three parts summed with one rounding
  * that matters.  For the residuals
  * (v - s^2, 1 - w r) and the few sums whose rounding reaches the result:
- * a * b + c rounded twice put sigmoid', silu' and squareplus' at 3.4-4.3
- * ulp on the baseline build, against 2.3-2.8 with the fma. */
+ * a * b + c rounded twice put the baseline build's float64 silu and
+ * squareplus backward at 4.03 and 4.06 ulp (sigmoid' at 2.74), against
+ * 3.51 and 2.90 (2.26) with this. */
 FA_INLINE double fa_fma_exact_d(double a, double b, double c)
 {
 #ifdef FA_HAVE_FMA
