@@ -387,9 +387,7 @@ FA_VIA_FD(celu_derivative, (float x, float alpha), (x, alpha))
 FA_VIA_FD(mish, (float x), (x))
 FA_VIA_FD(mish_derivative, (float x), (x))
 FA_VIA_FD(softplus, (float x, float beta, float threshold), (x, beta, threshold))
-FA_VIA_FD(softplus_derivative, (float x, float beta, float threshold), (x, beta, threshold))
 FA_VIA_FD(log_sigmoid, (float x), (x))
-FA_VIA_FD(log_sigmoid_derivative, (float x), (x))
 FA_VIA_FD(softsign_derivative, (float x), (x))
 #undef FA_VIA_FD
 
