@@ -297,3 +297,37 @@ def test_squareplus_huge_b(b):
     tiny = np.finfo(np.float64).tiny  # subnormal results: absolute
     np.testing.assert_allclose(fa.squareplus(x, b=b), value, rtol=1e-15, atol=tiny)
     np.testing.assert_allclose(fa.squareplus.derivative(x, b=b), slope, rtol=1e-15, atol=tiny)
+
+
+@pytest.mark.parametrize("dtype, alpha, xs", [
+    # alpha < 0: exp(x / alpha) overflows while alpha exp(x / alpha) is finite
+    (np.float32, -0.5, [-44.0, -44.5, -44.7, -89.0]),
+    (np.float64, -0.5, [-354.0, -355.0, -355.2, -710.0, -1e4]),
+    # huge alpha: x / alpha underflows, celu(x) is x
+    (np.float32, 3e38, [-3e-41, -1e-39, -1e-30, -1.0]),
+    (np.float64, 1e308, [-5e-324, -1e-300, -1.0]),
+    # subnormal alpha: 1 / alpha would overflow
+    (np.float32, 1e-40, [-1e-45, -3e-41, -1e-39, -1.0]),
+    (np.float32, -1e-40, [-1e-45, -3e-41, -1e-39]),
+    (np.float64, 3e-320, [-5e-324, -1e-322, -1.0]),
+])
+def test_celu_extreme_alpha(dtype, alpha, xs):
+    """Parameters near the ends of the range: x / alpha as x (1 / alpha) must
+    neither overflow nor lose x, and the overflow of exp(x / alpha) is not
+    the overflow of celu."""
+    import mpmath
+    x = np.array(xs, dtype=dtype)
+    a = dtype(alpha)
+    with mpmath.workdps(60):
+        t = [mpmath.mpf(float(v)) / mpmath.mpf(float(a)) for v in x]
+        value = np.array([float(mpmath.mpf(float(a)) * mpmath.expm1(u)) if abs(u) < 1e6 else
+                          (-float(a) if u < 0 else float(a) * np.inf) for u in t])
+        slope = np.array([float(mpmath.exp(u)) if u < 1e6 else np.inf for u in t])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got, d = fa.celu(x, a), fa.celu.derivative(x, a)
+    tiny = np.finfo(dtype).smallest_subnormal
+    rtol = 4 * np.finfo(dtype).eps
+    with np.errstate(over="ignore"):
+        np.testing.assert_allclose(got, value.astype(dtype), rtol=rtol, atol=tiny)
+        np.testing.assert_allclose(d, slope.astype(dtype), rtol=rtol, atol=0)

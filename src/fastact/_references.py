@@ -478,8 +478,12 @@ def _celu_t(x, alpha):
 @_quiet
 def celu(x, alpha=1.0):
     t, tl = _celu_t(x, alpha)
-    m = np.expm1(t)  # alone where tl is 0: celu(-0.0) = -0.0
-    return np.where(x > 0, x, _as(alpha, x) * np.where(tl == 0, m, m + np.exp(t) * tl))
+    m = np.expm1(t)
+    y = _as(alpha, x) * np.where(tl == 0, m, m + np.exp(t) * tl)
+    # |t| < 2^-100: x itself, x (1 + t / 2 + ...) to far below an ulp of
+    # the working precision, also where t underflowed (x / alpha of a
+    # subnormal x in float64); keeps -0.0
+    return np.where(x > 0, x, np.where(np.abs(t) < 2.0 ** -100, x, y))
 
 
 @_quiet

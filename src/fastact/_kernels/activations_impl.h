@@ -215,40 +215,68 @@ FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
 
 /* celu: x / alpha = t + tl to twice the precision where it matters
  * (|t| < 1000), so exp(x / alpha) keeps its relative accuracy (rounding t
- * alone costs up to |t| / 2 ulp); in double for float32 (alpha < 0 makes
- * the argument positive: exp of any sign). */
-#if !FA_IS_FLOAT  /* float32: in double, activations.h */
+ * alone costs up to |t| / 2 ulp): t = x (1 / alpha), one division, its
+ * two roundings undone by the residual tl (x - p is exact: p = t alpha
+ * is within a few ulp of x).  Outside 2^-64 <= |alpha| <= 2^64 (2^+-512)
+ * both are scaled by 2^-+64 (2^-+512) first, so 1 / alpha stays finite and
+ * Dekker's product (no FMA) does not overflow; where x loses bits to it,
+ * t is tiny and celu x itself.  alpha < 0 makes the argument positive:
+ * exp of any sign. */
 FA_INLINE FA_T FA_F(fa_celu_arg)(FA_T x, FA_T alpha, FA_T *tl)
 {
-    FA_T t = x / alpha, pe;
-    int small = !FA_IS_FD && FA_F(fa_abs)(t) < 1000;  /* float accuracy: t suffices */
-    FA_T p = FA_F(fa_two_prod)(small ? t : 0, alpha, &pe);
-    *tl = small ? ((x - p) - pe) / alpha : 0;
+    FA_T aa = FA_F(fa_abs)(alpha);
+    /* (fa_select: a nested ?: becomes branches, and nothing vectorizes) */
+    FA_T scale = FA_F(fa_select)(aa < FA_PICK(0x1p-64f, 0x1p-512), FA_PICK(0x1p64f, 0x1p512), 1)
+               * FA_F(fa_select)(aa > FA_PICK(0x1p64f, 0x1p512), FA_PICK(0x1p-64f, 0x1p-512), 1);
+    FA_T xs = x * scale, as = alpha * scale;
+    FA_T inv = 1 / as, t = xs * inv, pe;
+    int small = FA_F(fa_abs)(t) < 1000;
+    FA_T p = FA_F(fa_two_prod)(small ? t : 0, as, &pe);
+    *tl = small ? ((xs - p) - pe) * inv : 0;
     return t;
 }
 
+/* Where exp(t) overflows (t > FA_EXP_MAX; alpha < 0 makes t > 0) celu is
+ * alpha exp(t), finite for |alpha| < 1 near the threshold: computed as
+ * (alpha e) e, e = exp(t / 2) (above 2 FA_EXP_MAX: alpha inf).  For tiny t
+ * celu is x itself (x (1 + t / 2) rounds to x; t may have underflowed). */
+#define FA_EXP_MAX FA_PICK(88.0f, 709.0)
 FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl), m;
-    FA_T e = FA_F(fa_exp_expm1)(t, &m);
-    m = FA_F(fa_abs)(t) < FA_K(0x1p-54) ? t : m;  /* exact for tiny t, keeps -0.0 */
+    /* (a select of constants: of t / 2 and t, gcc could take exp of both) */
+    FA_T e = FA_F(fa_exp_expm1)(t * (t > FA_EXP_MAX ? FA_K(0.5) : 1), &m);
     /* alpha (m + e tl) with the product fused: one rounding fewer */
     FA_T y = tl != 0 ? FA_F(fa_fma)(alpha, m, alpha * (e * tl)) : alpha * m;
-#if !FA_IS_FD && !defined(FA_HAVE_FMA)
+#if !FA_IS_FLOAT && !FA_IS_FD && !defined(FA_HAVE_FMA)
     /* double without FMA (2.26 ulp for alpha = 2.5; 1.7 with): alpha m +
        alpha e tl without rounding m, for t < 0 and 0 < alpha < 2^900 */
     FA_T neg = fa_expm1_neg_mul_d(t, alpha, 0, alpha * (e * tl));
     y = t < 0 && alpha < FA_K(0x1p900) ? neg : y;
 #endif
+    FA_T big = FA_F(fa_select)(t > 2 * FA_EXP_MAX, alpha * (FA_T)INFINITY,
+                               (alpha * e) * FA_F(fa_fma)(e, tl, e));
+    y = FA_F(fa_select)(t > FA_EXP_MAX, big, FA_F(fa_select)(FA_F(fa_abs)(t) < FA_K(0x1p-54), x, y));
     return x > 0 ? x : y;
 }
 
+#if !FA_IS_FLOAT
 FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
-    return x > 0 ? 1 : FA_F(fa_exp2sum)(t, tl);
+    return x > 0 ? 1 : (t > FA_EXP_MAX ? (FA_T)INFINITY : FA_F(fa_exp2sum)(t, tl));
+}
+#else
+/* float32: tl joins exp's reduced argument */
+FA_INLINE float fa_celu_derivative_f(float x, float alpha)
+{
+    float tl, t = fa_celu_arg_f(x, alpha, &tl);
+    float s1, s2, r = fa_exp_reduce_f(t, &s1, &s2);
+    float e = FA_FMA_F(fa_expm1_poly_f(r + tl), s1, s1) * s2;
+    return x > 0 ? 1 : (t > FA_EXP_MAX ? (float)INFINITY : e);
 }
 #endif
+#undef FA_EXP_MAX
 
 /* ---- silu: x sigmoid(x) ---------------------------------------------------
  * As sigmoid, with the numerator x (x > 0) or x e, the product taken from

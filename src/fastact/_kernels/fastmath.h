@@ -88,8 +88,14 @@ FA_INLINE float fa_select_f(int c, float a, float b)
 }
 FA_INLINE double fa_select_d(int c, double a, double b)
 {
+#if defined(__x86_64__) && !defined(__SSE4_2__)
+    /* SSE2 (the baseline build): gcc 12 vectorizes no loop that turns a
+       double comparison into a 64-bit integer mask */
+    return c ? a : b;
+#else
     int64_t m = c ? -1 : 0;
     return fa_from_bits_d((fa_bits_d(a) & m) | (fa_bits_d(b) & ~m));
+#endif
 }
 
 /* m (>= +0.0 or NaN) with the sign bit of s: copysign in two bit operations */
