@@ -25,11 +25,13 @@ report = subprocess.run(
      "-c", source, "-o", "/dev/null", "-fopt-info-vec-optimized"],
     capture_output=True, text=True, check=True).stderr
 
-# The line ranges of the C functions generated for each *_contiguous loop.
+# The line ranges of the C functions generated for each *_contiguous loop
+# (their definitions: Cython's prototypes end in /*proto*/).
 lines = open(source).read().splitlines()
 starts = [(i + 1, m.group(1)) for i, line in enumerate(lines)
           if (m := re.match(r"static CYTHON_INLINE void __pyx_f_7fastact_\d+_ufuncs_"
-                              r"(?:x86_64_v\d|baseline)_(\w+_contiguous)\(", line))]
+                              r"(?:x86_64_v\d|baseline)_(\w+_contiguous)\(", line))
+          and not line.endswith("/*proto*/")]
 vectorized = {}
 for m in re.finditer(r":(\d+):\d+: optimized: loop vectorized using (\d+) byte vectors", report):
     line, width = int(m.group(1)), int(m.group(2))
