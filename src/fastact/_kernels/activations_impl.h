@@ -236,16 +236,19 @@ FA_INLINE FA_T FA_F(fa_celu_arg)(FA_T x, FA_T alpha, FA_T *tl)
     return t;
 }
 
-/* Where exp(t) overflows (t > FA_EXP_MAX; alpha < 0 makes t > 0) celu is
- * alpha exp(t), finite for |alpha| < 1 near the threshold: computed as
- * (alpha e) e, e = exp(t / 2) (above 2 FA_EXP_MAX: alpha inf).  For tiny t
- * celu is x itself (x (1 + t / 2) rounds to x; t may have underflowed). */
-#define FA_EXP_MAX FA_PICK(88.0f, 709.0)
+/* Near exp's overflow (alpha < 0 makes t > 0) celu is alpha exp(t), finite
+ * for |alpha| < 1 past the threshold: from t = FA_CELU_HALF on (where
+ * expm1's 2^k would overflow) computed as (alpha e) e, e = exp(t / 2)
+ * (above 2 FA_EXP_MAX: alpha inf).  celu' is inf above FA_EXP_MAX, exp's
+ * clamp.  For tiny t celu is x itself (x (1 + t / 2) rounds to x; t may
+ * have underflowed). */
+#define FA_EXP_MAX FA_PICK(88.72283935546875f, 709.782712893384)
+#define FA_CELU_HALF FA_PICK(88.0f, 709.0)
 FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl), m;
     /* (a select of constants: of t / 2 and t, gcc could take exp of both) */
-    FA_T e = FA_F(fa_exp_expm1)(t * (t > FA_EXP_MAX ? FA_K(0.5) : 1), &m);
+    FA_T e = FA_F(fa_exp_expm1)(t * (t > FA_CELU_HALF ? FA_K(0.5) : 1), &m);
     /* alpha (m + e tl) with the product fused: one rounding fewer */
     FA_T y = tl != 0 ? FA_F(fa_fma)(alpha, m, alpha * (e * tl)) : alpha * m;
 #if !FA_IS_FLOAT && !FA_IS_FD && !defined(FA_HAVE_FMA)
@@ -256,7 +259,7 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
 #endif
     FA_T big = FA_F(fa_select)(t > 2 * FA_EXP_MAX, alpha * (FA_T)INFINITY,
                                (alpha * e) * FA_F(fa_fma)(e, tl, e));
-    y = FA_F(fa_select)(t > FA_EXP_MAX, big, FA_F(fa_select)(FA_F(fa_abs)(t) < FA_K(0x1p-54), x, y));
+    y = FA_F(fa_select)(t > FA_CELU_HALF, big, FA_F(fa_select)(FA_F(fa_abs)(t) < FA_K(0x1p-54), x, y));
     return x > 0 ? x : y;
 }
 
@@ -277,6 +280,7 @@ FA_INLINE float fa_celu_derivative_f(float x, float alpha)
 }
 #endif
 #undef FA_EXP_MAX
+#undef FA_CELU_HALF
 
 /* ---- silu: x sigmoid(x) ---------------------------------------------------
  * As sigmoid, with the numerator x (x > 0) or x e, the product taken from
