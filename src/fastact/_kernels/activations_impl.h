@@ -251,7 +251,7 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     FA_T e = FA_F(fa_exp_expm1)(t * (t > FA_CELU_HALF ? FA_K(0.5) : 1), &m);
     /* alpha (m + e tl) with the product fused: one rounding fewer */
     FA_T y = tl != 0 ? FA_F(fa_fma)(alpha, m, alpha * (e * tl)) : alpha * m;
-#if !FA_IS_FLOAT && !FA_IS_FD && !defined(FA_HAVE_FMA)
+#if !FA_IS_FLOAT && !defined(FA_HAVE_FMA)
     /* double without FMA (2.26 ulp for alpha = 2.5; 1.7 with): alpha m +
        alpha e tl without rounding m, for t < 0 and 0 < alpha < 2^900 */
     FA_T neg = fa_expm1_neg_mul_d(t, alpha, 0, alpha * (e * tl));
@@ -263,22 +263,11 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     return x > 0 ? x : y;
 }
 
-#if !FA_IS_FLOAT
 FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
     return x > 0 ? 1 : (t > FA_EXP_MAX ? (FA_T)INFINITY : FA_F(fa_exp2sum)(t, tl));
 }
-#else
-/* float32: tl joins exp's reduced argument */
-FA_INLINE float fa_celu_derivative_f(float x, float alpha)
-{
-    float tl, t = fa_celu_arg_f(x, alpha, &tl);
-    float s1, s2, r = fa_exp_reduce_f(t, &s1, &s2);
-    float e = FA_FMA_F(fa_expm1_poly_f(r + tl), s1, s1) * s2;
-    return x > 0 ? 1 : (t > FA_EXP_MAX ? (float)INFINITY : e);
-}
-#endif
 #undef FA_EXP_MAX
 #undef FA_CELU_HALF
 
@@ -456,9 +445,7 @@ FA_INLINE FA_T FA_F(fa_softplus_derivative)(FA_T x, FA_T beta, FA_T threshold)
 {
     FA_T pe, p = FA_F(fa_two_prod)(beta, x, &pe);
     FA_T s = FA_F(fa_sigmoid)(p);
-    if (!FA_IS_FD) {  /* (float b x is exact in double) */
-        s = FA_F(fa_fma)(s, FA_F(fa_select)(FA_F(fa_abs)(p) < 1000, pe, 0) * (1 - s), s);
-    }
+    s = FA_F(fa_fma)(s, FA_F(fa_select)(FA_F(fa_abs)(p) < 1000, pe, 0) * (1 - s), s);
     return p > threshold ? 1 : s;
 }
 

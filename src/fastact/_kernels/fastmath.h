@@ -459,6 +459,12 @@ FA_INLINE double fa_exp2sum_d(double hi, double lo)
 {
     return fa_exp_mul_d(hi, lo, 1.0);
 }
+/* float: lo (|lo| <= ulp(hi)) joins the reduced argument */
+FA_INLINE float fa_exp2sum_f(float hi, float lo)
+{
+    float s1, s2, r = fa_exp_reduce_f(hi, &s1, &s2);
+    return FA_FMA_F(fa_expm1_poly_f(r + lo), s1, s1) * s2;
+}
 
 /* Horner's rule over a constant table, unrolled completely (else gcc
  * leaves an inner loop and vectorizes nothing), fused explicitly:
