@@ -6,6 +6,7 @@ are also checked against central differences of the forward pass.
 """
 
 import doctest
+import warnings
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import scipy.special
 
 import fastact as fa
 import fastact._axis
+from helpers import assert_identical
 
 DTYPES = ["float16", "float32", "float64"]
 
@@ -117,10 +119,11 @@ def test_result_keeps_the_input_layout():
         assert fa.softmax.backward(x, y=x, axis=axis).flags.c_contiguous
 
 
-@pytest.mark.parametrize("shape, axis", [((300, 400), 1), ((40, 3000), 0), ((300, 1000), 0)])
+@pytest.mark.parametrize("shape, axis", [((1100, 500), 1), ((200, 3000), 0), ((600, 1000), 0)])
 def test_threads_give_the_same_result(shape, axis):
-    # > 2 grains: split across threads (along axis 0: in column blocks, one
-    # per thread here, 1500 + 1500 and 512 + 488 columns)
+    # > 2 grains (2 * 262144 elements): split across threads (along axis 0:
+    # in column blocks, one per thread here, 1500 + 1500 and 512 + 488 columns)
+    assert np.prod(shape) > 2 * fa.sigmoid.spec.grain
     x = values(shape, np.float32)
     g = values(x.shape, np.float32, seed=1)
     with fa.threads(1):
@@ -264,6 +267,25 @@ def untouched_out(shape, dtype=np.float64):
     return np.full(shape, SENTINEL, dtype)
 
 
+@pytest.mark.parametrize("func, one", [(fa.softmax, 1.0), (fa.log_softmax, 0.0)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_0d(func, one, dtype):
+    """A 0-d x is one slice of one element (as torch, jax and scipy take it):
+    softmax 1, log_softmax 0, NaN for NaN and +-inf; a scalar of x's dtype,
+    or out; backward the same way (0 for finite values)."""
+    for axis in (-1, 0):
+        got = func(np.array(2.5, dtype), axis=axis)
+        assert isinstance(got, np.generic) and got.dtype == np.dtype(dtype) and got == one
+    assert func(3) == one and func(3).dtype == np.float64
+    for special in (np.nan, np.inf, -np.inf):
+        assert np.isnan(func(np.array(special, dtype)))
+    out = np.full((), SENTINEL, dtype)
+    assert func(np.array(-7.0, dtype), out=out) is out and out == one
+    y = func(np.array(0.5, dtype))
+    g = func.backward(np.array(3.0, dtype), y=y)
+    assert g.dtype == np.dtype(dtype) and g == 0
+
+
 @pytest.mark.parametrize("func", [fa.softmax, fa.log_softmax])
 def test_softmax_errors(func):
     name = func.__name__
@@ -273,8 +295,10 @@ def test_softmax_errors(func):
         func(x, axis=2, out=out)
     with pytest.raises(ValueError, match=r"fastact\.%s" % name):
         func(x, axis=-3, out=out)
-    with pytest.raises(ValueError, match=r"fastact\.%s" % name):
-        func(np.float64(1.0))
+    with pytest.raises(ValueError, match=r"fastact\.%s: axis 1 .* 0-d" % name):
+        func(np.float64(1.0), axis=1)
+    with pytest.raises(ValueError, match=r"fastact\.%s: out must be a 0-d" % name):
+        func(np.float64(1.0), out=out)
     with pytest.raises(ValueError, match=r"fastact\.%s" % name):
         func(x, out=untouched_out((3, 5)))
     with pytest.raises(TypeError, match=r"fastact\.%s" % name):
@@ -492,6 +516,19 @@ def test_prelu_dtypes_and_out():
         fa.prelu(x.astype(complex), 0.1)
     with pytest.raises(TypeError, match=r"fastact\.prelu: weight"):
         fa.prelu(x, np.array([1j, 1, 1]))
+
+
+def test_prelu_backward_special_values_silent():
+    """inf and NaN reach both gradients as products do, with no warning
+    (the weight gradient's reduction included)."""
+    x = np.array([[-1e30, np.inf, -np.inf, 1.0, -2.0]], np.float32)
+    g = np.array([[1e30, np.inf, 0.0, np.nan, 3.0]], np.float32)
+    w = np.full(5, 0.5, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grad_x, grad_w = fa.prelu.backward(g, x=x, weight=w)
+    assert_identical(grad_x, np.array([[5e29, np.inf, 0.0, np.nan, 1.5]], np.float32))
+    assert_identical(grad_w, np.array([-np.inf, np.nan, np.nan, np.nan, -6.0], np.float32))
 
 
 def test_prelu_errors():

@@ -184,10 +184,30 @@ def test_grain(capsys, tmp_path):
                  "--sizes", "1e3,1e4", "--repeats", "1", "--json", str(path)]) == 0
     out = capsys.readouterr().out
     assert "build grain" in out and "measured grain" in out
-    assert re.search(r"^relu\s+forward\s+float32\s+262144\s+524288\s", out, re.M)
+    grain = fa.relu.spec.grain
+    assert re.search(r"^relu\s+forward\s+float32\s+%d\s+%d\s" % (grain, 2 * grain), out, re.M)
     [r] = json.loads(path.read_text())["records"]
     assert r["build_grain"] == fa.relu.spec.grain and r["sizes"] == [1000, 10000]
     assert len(r["speedups"]) == 2
+
+
+def test_grain_idle(capsys, tmp_path, monkeypatch):
+    """--idle MS sleeps that long before every timed call (and says so);
+    it needs --grain and a number of milliseconds."""
+    from fastact import _bench
+    slept = []
+    monkeypatch.setattr(_bench.time, "sleep", slept.append)
+    path = tmp_path / "g.json"
+    assert main(["bench", "--grain", "--idle", "2", "--functions", "relu", "--dtypes",
+                 "float32", "--sizes", "1e3", "--repeats", "3", "--json", str(path)]) == 0
+    assert "each after 2 ms idle" in capsys.readouterr().out
+    assert slept == [0.002] * 6  # 3 samples of 1 and 2 threads
+    assert json.loads(path.read_text())["metadata"]["idle_ms"] == 2
+    for bad in (["--grain", "--idle", "-1"], ["--grain", "--idle", "x"], ["--idle", "1"]):
+        with pytest.raises(SystemExit) as e:
+            main(["bench", *bad])
+        assert e.value.code == 2
+    assert "--idle applies to --grain only" in capsys.readouterr().err
 
 
 def test_measure_grain_tool_sets_every_grain():
@@ -250,3 +270,27 @@ def test_no_command_prints_help(capsys):
         main([])
     assert e.value.code == 2
     assert "bench" in capsys.readouterr().err
+
+
+def test_compare_builds_tool(tmp_path):
+    """tools/compare_builds.py: relu gives the same bits on the best target
+    and the baseline (over one block of bit patterns); an unknown target is
+    refused with a message."""
+    import pathlib
+    import subprocess
+    from fastact import _backend
+    root = pathlib.Path(__file__).resolve().parents[1]
+    tool = root / "tools" / "compare_builds.py"
+    if not tool.is_file():
+        pytest.skip("not run from a source checkout")
+    pair = [_backend.TARGET, "baseline"]
+    done = subprocess.run([sys.executable, str(tool), *pair, "--functions", "relu",
+                           "--sample", "256", "--jobs", "1"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^relu\s+same bits$", done.stdout, re.M)
+    assert re.search(r"^relu_derivative\s+same bits$", done.stdout, re.M)
+    assert "0 of 2 loops differ between %s and baseline over 16777216" % pair[0] in done.stdout
+    bad = subprocess.run([sys.executable, str(tool), "x86_64_v9", "baseline"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert bad.returncode != 0 and "not a target built" in bad.stderr

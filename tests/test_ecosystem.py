@@ -137,6 +137,33 @@ def test_dask_axis_functions_lazy_along_any_axis(name, axis, chunks, da, no_comp
         _assert_blockwise_equal(got, expected[label](), name, axis, what)
 
 
+@pytest.mark.parametrize("weight", [np.float32(0.25), np.linspace(-1, 1, 30, dtype=np.float32)],
+                         ids=["single", "per-channel"])
+def test_dask_prelu_lazy(weight, da, no_compute):
+    """prelu and prelu.backward on Dask arrays stay lazy (grad_x and the
+    reduced grad_weight) and give NumPy's values bitwise."""
+    import dask
+
+    # finite values: NumPy's reduction of grad * min(x, 0) would warn on
+    # overflow inside Dask's compute
+    rng = np.random.default_rng(3)
+    x_np = (rng.standard_normal((12, 30)) * 4).astype(np.float32)
+    g_np = rng.standard_normal((12, 30)).astype(np.float32)
+    x, g = da.from_array(x_np, chunks=(4, 10)), da.from_array(g_np, chunks=(4, 10))
+    y = fa.prelu(x, weight)
+    grad_x, grad_w = fa.prelu.backward(g, x=x, weight=weight)
+    for lazy in (y, grad_x, grad_w):
+        assert isinstance(lazy, da.Array), type(lazy)
+    with dask.config.set(scheduler="sync"):
+        got = dask.compute(y, grad_x, grad_w)
+    want_gx, want_gw = fa.prelu.backward(g_np, x=x_np, weight=weight)
+    assert_identical(got[0], fa.prelu(x_np, weight), "fastact.prelu(dask)")
+    assert_identical(got[1], want_gx, "fastact.prelu.backward(dask) grad_x")
+    # the weight gradient is a sum: Dask adds chunk by chunk
+    np.testing.assert_allclose(got[2], want_gw, rtol=1e-5, atol=1e-5)
+    assert got[2].dtype == want_gw.dtype and got[2].shape == np.shape(weight)
+
+
 def _assert_blockwise_equal(got, want, name, axis, what):
     """Bitwise, except softmax along a non-last axis: its kernel vectorizes
     across neighbouring slices, so a slice's rounding depends on how wide

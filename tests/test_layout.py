@@ -146,7 +146,7 @@ def test_parameter_does_not_broadcast(act, dtype):
 
 # ---- large arrays and threads ----------------------------------------------------------
 
-N_LARGE = 1_000_003  # above every grain size times two threads; odd, so chunks differ
+N_LARGE = 1_100_003  # above every grain size times two threads; odd, so chunks differ
 CHUNK = 65_536
 
 

@@ -1,6 +1,8 @@
 """fastact from several Python threads, and under threadpoolctl's limits."""
 
+import functools
 import multiprocessing
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -8,9 +10,10 @@ import pytest
 import threadpoolctl
 
 import fastact as fa
+import fastact._catalog
 from fastact._backend import kernels
 
-LARGE = 1_000_003  # over every grain: the threaded path runs
+LARGE = 1_100_003  # over every grain: the threaded path runs
 
 
 def test_threadpool_limits_limit_fastact():
@@ -75,3 +78,37 @@ def test_multiprocessing_fork_after_threads_finishes():
             result = pool.map_async(_child_sigmoid_sum, [LARGE] * 4)
             sums = result.get(timeout=60)
     assert sums == pytest.approx([expected] * 4, rel=1e-12)
+
+
+def test_tight_loops_thread_smaller_arrays():
+    """Below 2 grains a loop threads only in a tight loop: when the calling
+    thread made a sizable call (at least 2 warm grains) within about a
+    millisecond, its OpenMP pool is (or will stay) warm; then from 2 warm
+    grains.  Never below that, never on one thread, small calls do not count,
+    and each Python thread (each has its own pool) counts its own calls."""
+    if fa.config()["openmp"] is None:
+        pytest.skip("built without OpenMP")
+    [kernel] = [k for k in fastact._catalog.KERNELS if k.name == "sigmoid"]
+    grain, warm = kernel.grain, kernel.warm_grain
+    assert grain == fa.sigmoid.spec.grain and 64 <= warm < grain
+    mid, small = grain, 2 * warm - 64
+    sizable = np.zeros(mid, np.float32)
+    threads_for_size = functools.partial(kernels.threads_for_size, grain=grain, warm=warm)
+    with fa.threads(2):
+        time.sleep(0.02)
+        fa.sigmoid(np.zeros(small, np.float32))  # too small to count
+        assert threads_for_size(mid) == 1  # cold
+        assert threads_for_size(2 * grain) == 2
+        for _ in range(20):  # right after a sizable call (retried: the test
+            fa.sigmoid(sizable)  # thread may be descheduled in between)
+            got = threads_for_size(mid), threads_for_size(small)
+            if got[0] == 2:
+                break
+        assert got == (2, 1)
+        with ThreadPoolExecutor(1) as other:  # another thread's own calls
+            assert other.submit(threads_for_size, mid).result() == 1
+        time.sleep(0.02)
+        assert threads_for_size(mid) == 1
+    with fa.threads(1):
+        fa.sigmoid(sizable)
+        assert threads_for_size(mid) == 1

@@ -41,11 +41,12 @@ def _ratio(v):
 
 
 def bench_markdown(data):
-    from fastact._bench import format_size
-
     """The README's benchmark table: per function and pass, float32 and
     float64 at the run's largest size (one thread: ns/element of fastact and
     NumPy, the speed-up, fastact vs torch; the speed-up with the most threads)."""
+    import fastact
+    from fastact._bench import format_size
+
     meta, records = data["metadata"], data["records"]
     most = max(meta["threads"])
     rows = {}
@@ -53,7 +54,8 @@ def bench_markdown(data):
         key = (r["function"], r["pass"], r["dtype"], r["threads"])
         if key not in rows or r["size"] > rows[key]["size"]:
             rows[key] = r
-    sizes = sorted({r["size"] for r in rows.values() if " " not in r["function"]})
+    # the element counts of the elementwise rows (softmax rows give a matrix)
+    sizes = sorted({r["size"] for r in rows.values() if r["function"] in fastact.ACTIVATIONS})
     lines = [
         "Measured %s on %s (%d CPUs), gcc %s, NumPy %s, %s, fastact's `%s` kernels; "
         "%s elements per array (softmax: a %s array), min of %d repeats. "

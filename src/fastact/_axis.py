@@ -108,6 +108,8 @@ def _axis_in_one_chunk(name: str, arrays: Dict[str, Any], axis: SupportsIndex) -
 
 def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: SupportsIndex,
                 out: Any) -> Any:
+    if all(np.ndim(a) == 0 and not _is_dask(a) for a in arrays.values()):
+        return _along_axis_0d(name, ufunc, arrays, axis, out)
     dtype = _common_dtype(name, **arrays)
     arrays = _axis_in_one_chunk(name, arrays, axis)
     inputs = list(arrays.values())
@@ -123,6 +125,23 @@ def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: Suppor
             shape = _named_errors(name, np.broadcast_shapes, *[a.shape for a in inputs])
             out = np.empty(shape, result)
     return _named_errors(name, ufunc, *inputs, axis=axis, out=out, dtype=dtype)
+
+
+def _along_axis_0d(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: SupportsIndex,
+                   out: Any) -> Any:
+    """0-d inputs as one slice of one element along axis -1 or 0, as torch,
+    jax and scipy take them (softmax 1, log_softmax 0); a scalar result as
+    NumPy's ufuncs give, or out."""
+    if operator.index(axis) not in (-1, 0):
+        raise ValueError("fastact.%s: axis %d is out of bounds for 0-d input (use -1 or 0)"
+                         % (name, operator.index(axis)))
+    if out is not None and (not isinstance(out, np.ndarray) or out.shape != ()):
+        raise ValueError("fastact.%s: out must be a 0-d array for 0-d inputs, got %s"
+                         % (name, getattr(out, "shape", type(out).__name__)))
+    dtype = _common_dtype(name, **arrays)  # TypeError for complex, ... first
+    flat = {k: np.reshape(a, 1) for k, a in arrays.items()}
+    result = _along_axis(name, ufunc, flat, -1, None if out is None else out.reshape(1))
+    return result[0] if out is None else out
 
 
 def _backward_from_y(name: str, grad: ArrayLike, y: Optional[ArrayLike], axis: SupportsIndex,
@@ -156,7 +175,8 @@ def softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
 
     Numerically stable: no overflow for any finite input, no warnings
     (softmax([1000, 1000]) is [0.5, 0.5]).  As in torch, a slice along the
-    axis that contains NaN or +inf, or is all -inf, gives NaN throughout.
+    axis that contains NaN or +inf, or is all -inf, gives NaN throughout;
+    a 0-d x is one slice of one element (softmax(2.0) is 1.0).
     Fast along the last axis and along any other (no transposed copy).
     Same as torch.softmax / jax.nn.softmax / scipy.special.softmax.
 
@@ -176,7 +196,7 @@ def log_softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> A
         log_softmax(x) = (x - max(x)) - log(sum(exp(x - max(x))))   along axis
 
     Numerically stable and without warnings; NaN, +inf and all -inf slices
-    give NaN as in torch.  Same as torch.log_softmax / jax.nn.log_softmax /
+    give NaN as in torch; a 0-d x is one element (0.0).  Same as torch.log_softmax / jax.nn.log_softmax /
     scipy.special.log_softmax.
 
     backward(grad, *, y, axis=-1, out=None) = grad - exp(y) * sum(grad, axis),
@@ -379,18 +399,21 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
     if x is None or weight is None:
         raise ValueError("fastact.prelu.backward needs x= and weight=")
     dtype = _common_dtype("prelu.backward", grad=grad, x=x)
-    grad, x = np.asarray(grad), np.asarray(x)
-    if grad.shape != x.shape:
+    # shapes, not np.asarray: a Dask grad or x stays lazy (both sums below too)
+    if np.shape(grad) != np.shape(x):
         raise ValueError("fastact.prelu.backward: grad has shape %s, x has shape %s"
-                         % (grad.shape, x.shape))
+                         % (np.shape(grad), np.shape(x)))
     result = _float_dtype(dtype, grad, x)
     w = _prelu_weight("prelu.backward", x, weight, result)
     grad_x = _named_errors("prelu.backward", _UFUNCS["leaky_relu_backward"], grad, x, w,
                            out=out, dtype=dtype)
     # float16 sums in float32
     acc = np.float32 if result == np.float16 else result
-    axes = tuple(i for i in range(x.ndim) if w.ndim == 0 or i != 1)
-    grad_w = np.multiply(grad, np.minimum(x, 0), dtype=acc).sum(axis=axes)
+    axes = tuple(i for i in range(np.ndim(x)) if w.ndim == 0 or i != 1)
+    # inf and NaN products propagate silently, as in the kernels (a Dask
+    # graph computes later, outside this errstate)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grad_w = np.multiply(grad, np.minimum(x, 0), dtype=acc).sum(axis=axes)
     return grad_x, grad_w.astype(result).reshape(np.shape(weight))
 
 

@@ -667,16 +667,21 @@ GRAIN_SIZES = tuple(int(2 ** (k / 2)) // 64 * 64 for k in range(20, 47))  # 1k..
 GRAIN_REPEATS = 40
 
 
-def time_calls(fns, samples):
+def time_calls(fns, samples, idle=0.0):
     """Seconds of the fastest single call of each function of a dict, the
     calls alternating.  Threaded loops on a busy machine: a loop of many calls
     nearly always contains one whose thread was descheduled, while some single
-    calls run with every core free, so their minimum still measures the code."""
+    calls run with every core free, so their minimum still measures the code.
+    idle: seconds the caller sleeps before each call, long enough for OpenMP's
+    threads to stop spinning and sleep (a call between other work pays to
+    wake them; back-to-back calls find them spinning)."""
     for f in fns.values():
         f()  # warm-up: page in, start the threads
     best = dict.fromkeys(fns, math.inf)
     for _ in range(samples):
         for k, f in fns.items():
+            if idle:
+                time.sleep(idle)
             t0 = perf_counter()
             f()
             best[k] = min(best[k], perf_counter() - t0)
@@ -685,19 +690,20 @@ def time_calls(fns, samples):
 
 def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
                   sizes=GRAIN_SIZES, repeats=GRAIN_REPEATS, nthreads=2, out=None,
-                  progress=False):
+                  progress=False, idle=0.0):
     """For each (function, pass, dtype): the smallest size of a geometric sweep
     from which `nthreads` threads beat 1 thread (by 5%, here and at the next
-    two sizes, so one noisy point does not decide).  Print it next to the
-    catalog's grain; return (one dict per row, notes)."""
+    two sizes, so one noisy point does not decide), each call after `idle`
+    seconds of sleep.  Print it next to the catalog's grain; return (one
+    dict per row, notes)."""
     out = out or sys.stdout
     acts = [a for a in fa.catalog() if functions is None or a.name in functions]
     sizes = sorted(sizes)
     bar = Progress(len(acts) * len(passes) * len(dtypes) * len(sizes), progress)
-    print("grain: 1 vs %d threads, fastest of %d single calls, sizes %s..%s; "
+    print("grain: 1 vs %d threads, fastest of %d single calls%s, sizes %s..%s; "
           "a grain is per thread (threads start at 2 grains)"
-          % (nthreads, repeats, format_size(sizes[0]),
-             format_size(sizes[-1])), file=out)
+          % (nthreads, repeats, " each after %g ms idle" % (idle * 1e3) if idle else "",
+             format_size(sizes[0]), format_size(sizes[-1])), file=out)
     row = "%-11s %-8s %-7s %11s %11s %14s %16s %13s"
     print(row % ("function", "pass", "dtype", "build grain", "threads at",
                  "%dT wins from" % nthreads, "measured grain", "%dT/1T at max"
@@ -711,7 +717,7 @@ def measure_grain(functions=None, passes=("forward",), dtypes=DEFAULT["dtypes"],
                     bar.step("grain %s %s %s %s" % (act.name, pass_, dtype, format_size(size)))
                     fn = make_case(act, pass_, dtype, size).fastact
                     t = time_calls({1: _with_threads(fn, 1), 2: _with_threads(fn, nthreads)},
-                                   repeats)
+                                   repeats, idle)
                     speedups.append(t[1] / t[2])
                 bar.clear()
                 wins = [all(s > 1.05 for s in speedups[i:i + 3])
@@ -797,6 +803,17 @@ def _positive_int(s):
     return n
 
 
+def _milliseconds(s):
+    """--idle MS as seconds."""
+    try:
+        ms = float(s)
+    except ValueError:
+        ms = -1.0
+    if not 0 <= ms <= 1000:
+        raise argparse.ArgumentTypeError("%r is not a number of milliseconds in [0, 1000]" % s)
+    return ms / 1e3
+
+
 def _output(s):
     """An argparse type: a file to write, or - for stdout."""
     if s != "-" and not os.path.isdir(os.path.dirname(os.path.abspath(s))):
@@ -835,6 +852,11 @@ def add_arguments(parser):
                         help="instead of the table: for each function and dtype, "
                         "the smallest size at which 2 threads (or the largest of "
                         "--threads) beat 1, next to the catalog's grain")
+    parser.add_argument("--idle", type=_milliseconds, default=0.0, metavar="MS",
+                        help="with --grain: sleep MS milliseconds before each timed "
+                        "call, as between the calls of a program doing other work "
+                        "(OpenMP's threads then sleep too and must be woken; "
+                        "default 0: back-to-back calls)")
 
 
 def add_output_arguments(parser):
@@ -878,6 +900,8 @@ def main(args):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
     with fa.threads(fa.get_num_threads()):  # restored afterwards
+        if args.idle and not args.grain:
+            _fail("--idle applies to --grain only")
         if args.grain:
             if args.csv or args.plot:
                 _fail("--csv and --plot do not apply to --grain (use --json)")
@@ -885,11 +909,12 @@ def main(args):
                 args.functions, args.passes or ("forward",), settings["dtypes"],
                 args.sizes or GRAIN_SIZES, repeats=args.repeats or GRAIN_REPEATS,
                 nthreads=max(args.threads or (2,)),
-                progress=progress,
+                progress=progress, idle=args.idle,
                 out=sys.stderr if args.json == "-" else sys.stdout)
             if args.json:
                 meta = metadata(args.repeats or GRAIN_REPEATS, None, args.threads or (2,))
-                write_json(results, dict(meta, notes=notes), args.json)
+                write_json(results, dict(meta, notes=notes, idle_ms=args.idle * 1e3),
+                           args.json)
             return 0
         records, meta = run(functions=args.functions, passes=args.passes or PASSES,
                             threads=args.threads, progress=progress, out=table_out,

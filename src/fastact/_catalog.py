@@ -48,7 +48,8 @@ class Spec:
     torch: str
     jax: str
     # Elements per thread below which splitting the loop across threads
-    # costs more than it saves: cheap kernels need far larger chunks.
+    # costs more than it saves when the thread pool must be woken (a warm
+    # pool takes less: Kernel.warm_grain); cheap kernels need larger.
     grain: int
     params: Tuple[Param, ...] = ()
     doc: str = ""
@@ -60,7 +61,12 @@ class Spec:
     option: Optional[Option] = None
 
 
-TRANSCENDENTAL, PIECEWISE = 32768, 262144  # grain sizes
+# Grain sizes from `bench --grain --idle 10` (2 threads against 1, each call
+# after 10 ms asleep; benchmarks/grain-idle10.json, a 2-vCPU Xeon): 2 threads
+# won from about 2^19 float32 elements for the exp-based kernels, 2^18-2^18.5
+# for the costliest (gelu, mish), 2^19-2^19.5 for the piecewise-linear ones
+# (float64: about half).  A warm pool takes less: Kernel.warm_grain.
+TRANSCENDENTAL, COSTLY, PIECEWISE = 262144, 131072, 524288
 
 
 def _require(valid: Any, message: str) -> Optional[str]:
@@ -203,7 +209,7 @@ SPECS = (
         backward_uses="x",
         torch="torch.nn.functional.gelu",
         jax="jax.nn.gelu(approximate=False)",
-        grain=TRANSCENDENTAL,
+        grain=COSTLY,
         option=Option("approximate", "none", {"none": "gelu", "tanh": "gelu_tanh"},
                       "'none' (exact, erfc) or 'tanh' (gelu_tanh), as torch"),
         doc="Gaussian error linear unit, exact (Phi is the normal CDF); "
@@ -219,7 +225,7 @@ SPECS = (
         backward_uses="x",
         torch="torch.nn.functional.gelu(approximate='tanh')",
         jax="jax.nn.gelu",
-        grain=TRANSCENDENTAL,
+        grain=COSTLY,
         doc="The tanh approximation of gelu (gelu(x, approximate='tanh')), "
         "computed as x * sigmoid(2u) so large negative x keep their relative "
         "accuracy. Computed in double for float32.",
@@ -245,7 +251,7 @@ SPECS = (
         backward_uses="x",
         torch="torch.nn.functional.mish",
         jax="jax.nn.mish",
-        grain=TRANSCENDENTAL,
+        grain=COSTLY,
         doc="Self-regularized non-monotonic activation; computed without "
         "overflow for any x, in double for float32.",
     ),
@@ -440,6 +446,14 @@ class Kernel:
         compute-bound one would gain nothing and pay for the buffer's copy
         (sigmoid: 14% slower, measured)."""
         return self.grain == PIECEWISE
+
+    @property
+    def warm_grain(self) -> int:
+        """The grain in a tight loop, while the calling thread's OpenMP pool
+        is warm (_ufuncs.pyx.tp): 8 times less, 4 for the memory-bound
+        kernels (split, two cores' caches trade the array's lines: relu on
+        2^17 float32 elements ran 0.74x as fast on 2 threads, 1.6x on 2^18)."""
+        return self.grain // (4 if self.streams else 8)
 
     def expressions(self, c: str, element: Callable[[str], str]) -> List[str]:
         """The C expressions for dtype suffix `c`, inputs named by element()."""

@@ -117,11 +117,15 @@ FA_INLINE float fa_sqrt_f(float x) { return sqrtf(x); }
 FA_INLINE double fa_sqrt_d(double x) { return sqrt(x); }
 #endif
 
-/* a * b + c in one rounding where the target has FMA (x86-64-v3), else two.
- * Written out where gcc's own contraction of a * b + c could differ between
- * the vectorized loop and its scalar remainder (results that depend on an
- * element's position), and where an error term must be exact with FMA. */
-#if defined(__FMA__) && (defined(__GNUC__) || defined(__clang__))
+/* a * b + c in one rounding where the target has FMA (x86-64-v3, arm64,
+ * __FP_FAST_FMA), else two.  Written out where gcc's own
+ * contraction of a * b + c could differ between the vectorized loop and its
+ * scalar remainder (results that depend on an element's position), and
+ * where an error term must be exact with FMA.  Wherever the compiler may
+ * contract, FA_HAVE_FMA must be set: the FMA-free error-free transformations
+ * below (Veltkamp's split) are wrong once contracted. */
+#if (defined(__FMA__) || defined(__FP_FAST_FMA) || defined(__ARM_FEATURE_FMA)) && \
+    (defined(__GNUC__) || defined(__clang__))
 #define FA_HAVE_FMA 1
 #endif
 #ifdef FA_HAVE_FMA
