@@ -8,6 +8,7 @@ runs ``bench --grain`` on that build and prints the measured grains next to
 the checkout's catalog.  It never edits the checkout.
 
     python tools/measure_grain.py                      # all functions, float32+float64
+    python tools/measure_grain.py --idle 10 --repeats 20  # as the catalog's grains
     python tools/measure_grain.py --functions relu --dtypes float32 --repeats 9
 
 Other arguments go to ``fastact bench --grain``.  Timings on a busy machine
