@@ -68,6 +68,7 @@ def render(target):
                 f.read(),
                 kernels=catalog["KERNELS"] + catalog["GLU_KERNELS"],
                 c_functions=catalog["C_FUNCTIONS"] + catalog["GLU_C_FUNCTIONS"],
+                axis_grains=catalog["AXIS_GRAINS"],
                 target=target.replace("_", "-"),
                 cflags=" ".join(COMMON_FLAGS + TARGETS[target][0]),
             )

@@ -138,7 +138,6 @@ def _along_axis_0d(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: Sup
     if out is not None and (not isinstance(out, np.ndarray) or out.shape != ()):
         raise ValueError("fastact.%s: out must be a 0-d array for 0-d inputs, got %s"
                          % (name, getattr(out, "shape", type(out).__name__)))
-    dtype = _common_dtype(name, **arrays)  # TypeError for complex, ... first
     flat = {k: np.reshape(a, 1) for k, a in arrays.items()}
     result = _along_axis(name, ufunc, flat, -1, None if out is None else out.reshape(1))
     return result[0] if out is None else out
@@ -196,8 +195,8 @@ def log_softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> A
         log_softmax(x) = (x - max(x)) - log(sum(exp(x - max(x))))   along axis
 
     Numerically stable and without warnings; NaN, +inf and all -inf slices
-    give NaN as in torch; a 0-d x is one element (0.0).  Same as torch.log_softmax / jax.nn.log_softmax /
-    scipy.special.log_softmax.
+    give NaN as in torch; a 0-d x is one element (0.0).  Same as
+    torch.log_softmax / jax.nn.log_softmax / scipy.special.log_softmax.
 
     backward(grad, *, y, axis=-1, out=None) = grad - exp(y) * sum(grad, axis),
     fused, from the output y.

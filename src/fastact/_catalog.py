@@ -49,7 +49,7 @@ class Spec:
     jax: str
     # Elements per thread below which splitting the loop across threads
     # costs more than it saves when the thread pool must be woken (a warm
-    # pool takes less: Kernel.warm_grain); cheap kernels need larger.
+    # pool takes less: warm_grain); cheap kernels need larger.
     grain: int
     params: Tuple[Param, ...] = ()
     doc: str = ""
@@ -65,8 +65,20 @@ class Spec:
 # after 10 ms asleep; benchmarks/grain-idle10.json, a 2-vCPU Xeon): 2 threads
 # won from about 2^19 float32 elements for the exp-based kernels, 2^18-2^18.5
 # for the costliest (gelu, mish), 2^19-2^19.5 for the piecewise-linear ones
-# (float64: about half).  A warm pool takes less: Kernel.warm_grain.
+# (float64: about half).  A warm pool takes less: warm_grain.
 TRANSCENDENTAL, COSTLY, PIECEWISE = 262144, 131072, 524288
+
+
+def warm_grain(grain: int, memory_bound: bool) -> int:
+    """The grain in a tight loop, while the calling thread's OpenMP pool is
+    warm (_ufuncs.pyx.tp): 8 times less, 4 for the memory-bound kernels
+    (split, two cores' caches trade the array's lines: relu on 2^17 float32
+    elements ran 0.74x as fast on 2 threads, 1.6x on 2^18)."""
+    return grain // (4 if memory_bound else 8)
+
+
+# softmax and log_softmax along an axis (_axis.pyx.tp): exp-based
+AXIS_GRAINS = (TRANSCENDENTAL, warm_grain(TRANSCENDENTAL, memory_bound=False))
 
 
 def _require(valid: Any, message: str) -> Optional[str]:
@@ -449,11 +461,7 @@ class Kernel:
 
     @property
     def warm_grain(self) -> int:
-        """The grain in a tight loop, while the calling thread's OpenMP pool
-        is warm (_ufuncs.pyx.tp): 8 times less, 4 for the memory-bound
-        kernels (split, two cores' caches trade the array's lines: relu on
-        2^17 float32 elements ran 0.74x as fast on 2 threads, 1.6x on 2^18)."""
-        return self.grain // (4 if self.streams else 8)
+        return warm_grain(self.grain, self.streams)
 
     def expressions(self, c: str, element: Callable[[str], str]) -> List[str]:
         """The C expressions for dtype suffix `c`, inputs named by element()."""
