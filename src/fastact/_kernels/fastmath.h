@@ -242,13 +242,26 @@ FA_INLINE double fa_exp_d(double x)
  * (x exp(x) at x = -100 is not an already rounded subnormal times 100).
  * Below lo, m exp(x) rounds to 0 for every |m| < 2^7 (float) or 2^20
  * (double).  x <= 0 or NaN (which propagates); -inf clamps to lo. */
+/* Arithmetic on subnormal numbers, or producing them, takes a microcode
+ * assist on x86 (about 150 cycles: float32 loops 10-30x slower).  exp(-x)
+ * is normal up to x = FA_NORMAL_EXP_ARG; tanh, saturated long before,
+ * moves the reduction's clamp there (fa_exp_neg_normal_T, no extra
+ * operation), which took its float32 loop from 6 to 0.45 ns/element for
+ * 44 < |x| < 52.  Elsewhere the clamp did not hold or cost: gcc folds a
+ * ?: clamp to a constant through the exp (the unclamped exp computed, the
+ * constant's result blended in after: the subnormals are back, elu below
+ * -87), and an opaque one (fa_select) made sigmoid 15% slower for every
+ * input.  So sigmoid and silu above 87, elu below -87 and any result that
+ * is itself subnormal (sigmoid(-100)) keep the assists, as torch does. */
+#define FA_NORMAL_EXP_ARG_F 87.0f
+#define FA_NORMAL_EXP_ARG_D 708.0
 #define FA_EXP_NEG_SCALE_F 0x1p-64f
 #define FA_EXP_NEG_SCALE_D 0x1p-128
 
-/* r with x = k ln2 + r, *s = 2^(k+64), k in [-162, 0] */
-FA_INLINE float fa_exp_neg_reduce_f(float x, float *s)
+/* r with x = k ln2 + r, *s = 2^(k+64), k in [-162, 0]; x below lo
+ * clamped to lo (-112 by default, higher for FA_NORMAL_EXP_ARG) */
+FA_INLINE float fa_exp_neg_reduce_above_f(float x, float lo, float *s)
 {
-    const float lo = -112.0f;
     const float magic = 12583103.0f;  /* 1.5 * 2^23 + 127 + 64 */
     float xc = x < lo ? lo : x;
     float kshift = xc * 1.44269504088896341f + magic;
@@ -256,11 +269,11 @@ FA_INLINE float fa_exp_neg_reduce_f(float x, float *s)
     *s = fa_from_bits_f((int32_t)((uint32_t)fa_bits_f(kshift) << 23));
     return (xc - kf * 0.693359375f) - kf * -2.12194440e-4f;
 }
+FA_INLINE float fa_exp_neg_reduce_f(float x, float *s) { return fa_exp_neg_reduce_above_f(x, -112.0f, s); }
 
-/* r with x = k ln2 + r, *s = 2^(k+128), k in [-1097, 0] */
-FA_INLINE double fa_exp_neg_reduce_d(double x, double *s)
+/* r with x = k ln2 + r, *s = 2^(k+128), k in [-1097, 0] (lo: as float) */
+FA_INLINE double fa_exp_neg_reduce_above_d(double x, double lo, double *s)
 {
-    const double lo = -760.0;
     const double magic = 6755399441056895.0;  /* 1.5 * 2^52 + 1023 + 128 */
     double xc = x < lo ? lo : x;
     double kshift = xc * 1.4426950408889634074 + magic;
@@ -268,6 +281,7 @@ FA_INLINE double fa_exp_neg_reduce_d(double x, double *s)
     *s = fa_from_bits_d((int64_t)((uint64_t)fa_bits_d(kshift) << 52));
     return (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
 }
+FA_INLINE double fa_exp_neg_reduce_d(double x, double *s) { return fa_exp_neg_reduce_above_d(x, -760.0, s); }
 
 FA_INLINE float fa_exp_neg_scaled_f(float x)
 {
@@ -283,6 +297,19 @@ FA_INLINE double fa_exp_neg_scaled_d(double x)
 
 FA_INLINE float fa_exp_neg_f(float x) { return fa_exp_neg_scaled_f(x) * FA_EXP_NEG_SCALE_F; }
 FA_INLINE double fa_exp_neg_d(double x) { return fa_exp_neg_scaled_d(x) * FA_EXP_NEG_SCALE_D; }
+
+/* exp(x) for x <= 0 of a function saturated from -FA_NORMAL_EXP_ARG down:
+ * the argument clamped there (no extra operation: the reduction's clamp) */
+FA_INLINE float fa_exp_neg_normal_f(float x)
+{
+    float s, r = fa_exp_neg_reduce_above_f(x, -FA_NORMAL_EXP_ARG_F, &s);
+    return FA_FMA_F(fa_expm1_poly_f(r), s, s) * FA_EXP_NEG_SCALE_F;
+}
+FA_INLINE double fa_exp_neg_normal_d(double x)
+{
+    double s, r = fa_exp_neg_reduce_above_d(x, -FA_NORMAL_EXP_ARG_D, &s);
+    return FA_FMA_D(fa_expm1_poly_d(r), s, s) * FA_EXP_NEG_SCALE_D;
+}
 
 /* m exp(x), x <= 0, rounded once (|m| < 2^7 for float, 2^20 for double):
  * m s + m s t fused, m s exact (s is a power of 2 and m s stays normal) */
@@ -538,6 +565,7 @@ FA_INLINE double fa_log1p_d(double x)
 #define fa_fma_exact_fd fa_fma_d  /* float accuracy: the plain form suffices */
 #define fa_two_prod_fd fa_two_prod_d
 #define fa_exp_neg_reduce_fd fa_exp_neg_reduce_d
+#define fa_exp_neg_normal_fd fa_exp_neg_normal_d
 #define fa_sqrt_fd fa_sqrt_d
 #define fa_expm1_fd fa_expm1_d
 #define fa_expm1_neg_fd fa_expm1_neg_d

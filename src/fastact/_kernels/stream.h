@@ -1,7 +1,8 @@
 /*
- * stream.h -- stores that bypass the caches, for outputs larger than the
- * last-level cache.  A normal store first reads the cache line it writes
- * (read for ownership), so y = f(x) moves three arrays' worth of memory
+ * stream.h -- memory traffic: stores that bypass the caches, for outputs
+ * larger than the last-level cache, and software prefetch.  A normal
+ * store first reads the cache line it writes (read for ownership), so
+ * y = f(x) moves three arrays' worth of memory
  * instead of two; glibc's memcpy (np.copyto) streams above a threshold too.
  * The kernels write a block into a small buffer in L1, copied out with
  * non-temporal stores (the ufunc loops of _ufuncs.pyx.tp decide when).
@@ -61,6 +62,34 @@ static inline void fa_stream_d(double *dst, const double *src, ptrdiff_t n)
 }
 static inline void fa_stream_fence(void) {}
 #endif
+
+/* Software prefetch of the arrays a compute-bound loop reads and writes,
+ * a block of FA_PREFETCH_BLOCK bytes at a time, FA_PREFETCH_AHEAD bytes
+ * ahead of the block being computed.  On arrays that fit the last-level
+ * cache but not L2 the hardware prefetcher alone left the transcendental
+ * loops waiting on memory (float32 silu at 1e6 elements 15% and tanh 12%
+ * slower than in L2; a Xeon with AVX-512); with the prefetches they run
+ * at their in-cache speed.  Blocks of 4 KB, their 64 prefetches bunched,
+ * were slower than none.  Prefetches never fault, but the callers only
+ * prefetch inside their arrays. */
+#define FA_PREFETCH_AHEAD 2048
+#define FA_PREFETCH_BLOCK 256
+#define FA_CACHE_LINE 64
+#if defined(__GNUC__)
+#define FA_PREFETCH(p, rw) __builtin_prefetch((p), (rw), 3)
+#else
+#define FA_PREFETCH(p, rw) ((void)(p))
+#endif
+static inline void fa_prefetch_read(const void *p, ptrdiff_t nbytes)
+{
+    for (ptrdiff_t b = 0; b < nbytes; b += FA_CACHE_LINE)
+        FA_PREFETCH((const char *)p + b, 0);
+}
+static inline void fa_prefetch_write(void *p, ptrdiff_t nbytes)
+{
+    for (ptrdiff_t b = 0; b < nbytes; b += FA_CACHE_LINE)
+        FA_PREFETCH((char *)p + b, 1);
+}
 
 /* Outputs of more bytes than this are streamed: a last-level cache's
  * size (8 MiB: a desktop's L3, one Zen CCX's; sysconf's figure is the
