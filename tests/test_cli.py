@@ -32,7 +32,7 @@ def test_bench_table(capsys, no_torch):
     assert "cpu target" in out and "thread" in out and "numpy" in out
     header = next(line for line in out.splitlines() if line.startswith("function"))
     for column in ("pass", "dtype", "size", "threads", "fastact ns/el", "numpy ns/el",
-                   "speed-up", "GB/s", "copy/fastact", "torch ns/el"):
+                   "speed-up", "GB/s", "copy/fastact", "at copy", "torch ns/el"):
         assert column in header
     assert "vs 1T" not in header  # only with several thread counts
     rows = table_rows(out)
@@ -40,12 +40,13 @@ def test_bench_table(capsys, no_torch):
         ("backward", "float32", "1e3"), ("backward", "float64", "1e3"),
         ("forward", "float32", "1e3"), ("forward", "float64", "1e3")]
     for r in rows:
-        assert len(r) == 11
-        fa_ns, np_ns, speedup, gbs, roofline = (float(r[5]), float(r[6]), r[7],
-                                                float(r[8]), float(r[9]))
+        assert len(r) == 12
+        fa_ns, np_ns, speedup, gbs, roofline, at_copy = (float(r[5]), float(r[6]), r[7],
+                                                         float(r[8]), float(r[9]), r[10])
         assert fa_ns > 0 and np_ns > 0 and gbs > 0 and roofline > 0
         assert speedup.endswith("x") and float(speedup[:-1]) > 0
-        assert r[10] == "-"  # no torch
+        assert at_copy.endswith("x") and float(at_copy[:-1]) > 0
+        assert r[11] == "-"  # no torch
     assert re.search(r"^call overhead: \d+ ns for fa.sigmoid", out, re.M)
     assert re.search(r"geometric-mean speed-up over NumPy: [\d.]+x over 4 rows", out)
 
@@ -77,6 +78,10 @@ def test_json_and_csv_parse_back(capsys, tmp_path, no_torch):
         assert r["fastact_ns_per_element"] > 0 and r["roofline_fraction"] > 0
         assert r["speedup"] == pytest.approx(
             r["numpy_ns_per_element"] / r["fastact_ns_per_element"])
+        assert r["speedup_at_copy_speed"] == pytest.approx(
+            r["numpy_ns_per_element"] / r["copy_ns_per_element"])
+        assert r["roofline_fraction"] == pytest.approx(
+            r["copy_ns_per_element"] / r["fastact_ns_per_element"])
         assert r["torch_ns_per_element"] is None and r["threads_speedup"] is None
     with open(cpath, newline="") as f:
         rows = list(csv.DictReader(f))
@@ -118,7 +123,7 @@ def test_threads_list(tmp_path, capsys):
     assert "vs 1T" in out
     rows = table_rows(out)
     assert [r[4] for r in rows] == ["1", "2"] or not fa.config()["openmp"]
-    assert all(r[11].endswith("x") for r in rows)
+    assert all(r[12].endswith("x") for r in rows)
     records = json.loads(path.read_text())["records"]
     assert records[0]["threads_speedup"] == 1.0
     assert records[1]["threads_speedup"] == pytest.approx(
