@@ -81,8 +81,8 @@ def test_multiprocessing_fork_after_threads_finishes():
 
 
 def test_tight_loops_thread_smaller_arrays():
-    """Below 2 grains a loop threads only in a tight loop: when the calling
-    thread made a sizable call (at least 2 warm grains) within about a
+    """Below 2 grains a loop threads only in a tight loop: when a sizable
+    call (at least 2 warm grains) of the calling thread ended within about a
     millisecond, its OpenMP pool is (or will stay) warm; then from 2 warm
     grains.  Never below that, never on one thread, small calls do not count,
     and each Python thread (each has its own pool) counts its own calls."""
