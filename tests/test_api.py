@@ -563,7 +563,7 @@ def test_config():
     cfg = fa.config()
     for key in ["fastact", "numpy", "python", "machine", "cpu_target", "targets_built",
                 "targets_supported", "compiler", "cflags", "openmp", "openmp_runtime",
-                "num_threads"]:
+                "omp_wait", "num_threads"]:
         assert key in cfg, key
     assert cfg["fastact"] == fa.__version__
     assert cfg["numpy"] == np.__version__

@@ -289,3 +289,63 @@ def test_forked_child_is_single_threaded_and_works():
         assert fa.get_num_threads() == (2 if fa.config()["openmp"] else 1)
     assert os.WEXITSTATUS(status) == 0
     assert json.loads(report) == [1, True]
+
+
+# ---- how long idle OpenMP threads spin (_backend.SPIN_ENV) ----------------------------
+
+SPIN_CODE = ("import os, fastact as fa; "
+             "print(fa.config()['omp_wait']); "
+             "print(sorted(v for v in ('GOMP_SPINCOUNT', 'KMP_BLOCKTIME', 'OMP_WAIT_POLICY') "
+             "if v in os.environ))")
+WAIT_UNSET = {"GOMP_SPINCOUNT": None, "KMP_BLOCKTIME": None, "OMP_WAIT_POLICY": None}
+
+
+def _python_without(unset, code, **env):
+    """_python with the variables in `unset` removed from the environment."""
+    full = {k: v for k, v in _env(**env).items() if k not in unset}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=full,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _libgomp():
+    if not fa.config()["openmp"] or "libgomp" not in (fa.config()["openmp_runtime"] or ""):
+        pytest.skip("not built with libgomp")
+
+
+def test_idle_threads_spin_about_a_millisecond_by_default():
+    """libgomp reads GOMP_SPINCOUNT=10000 from fastact (not its default
+    300000, milliseconds of a core that BLAS needs), and the environment the
+    user's process and its children see is unchanged."""
+    _libgomp()
+    proc = _python_without(WAIT_UNSET, SPIN_CODE, OMP_DISPLAY_ENV="verbose")
+    assert proc.returncode == 0, proc.stderr
+    assert "GOMP_SPINCOUNT = '10000'" in proc.stderr, proc.stderr
+    wait, left = proc.stdout.splitlines()
+    assert wait == "GOMP_SPINCOUNT=10000, KMP_BLOCKTIME=1 (fastact)"
+    assert left == "[]"
+
+
+@pytest.mark.parametrize("var, value, shown", [("GOMP_SPINCOUNT", "1234", "1234"),
+                                               ("OMP_WAIT_POLICY", "active", None)])
+def test_users_wait_settings_win(var, value, shown):
+    _libgomp()
+    unset = {k: None for k in WAIT_UNSET if k != var}
+    proc = _python_without(unset, SPIN_CODE, OMP_DISPLAY_ENV="verbose", **{var: value})
+    assert proc.returncode == 0, proc.stderr
+    if shown:
+        assert "GOMP_SPINCOUNT = '%s'" % shown in proc.stderr, proc.stderr
+    assert "GOMP_SPINCOUNT = '10000'" not in proc.stderr, proc.stderr
+    wait, left = proc.stdout.splitlines()
+    assert wait == "from the environment: %s=%s" % (var, value)
+    assert left == "['%s']" % var  # still the user's
+
+
+def test_runtime_loaded_before_fastact_is_reported():
+    """A libgomp that another library loaded first has read its settings
+    already: config() says so instead of claiming fastact's."""
+    _libgomp()
+    path = next(p for p in fa.config()["openmp_runtime"].split(", ") if "libgomp" in p)
+    code = "import ctypes; ctypes.CDLL(%r); " % path + SPIN_CODE
+    proc = _python_without(WAIT_UNSET, code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["the runtime's own (loaded before fastact)", "[]"]

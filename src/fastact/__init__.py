@@ -23,7 +23,8 @@ plain functions with a ``backward`` attribute::
 
 from typing import Any, Dict, List
 
-from ._backend import TARGET as _TARGET, built_targets as _built_targets, kernels as _kernels
+from ._backend import OMP_WAIT as _OMP_WAIT, TARGET as _TARGET, built_targets as _built_targets
+from ._backend import kernels as _kernels
 from ._catalog import SPECS as _SPECS
 # "name as name": re-exported for type checkers (mypy --strict), which do
 # not read the computed __all__ below.
@@ -100,6 +101,7 @@ def config() -> Dict[str, Any]:
         "cflags": _kernels.CFLAGS,
         "openmp": _kernels.OPENMP_VERSION or None,
         "openmp_runtime": _openmp_runtime() if _kernels.OPENMP_VERSION else None,
+        "omp_wait": _OMP_WAIT if _kernels.OPENMP_VERSION else None,
         "num_threads": get_num_threads(),
         "stream_min_bytes": _kernels.get_stream_min_bytes(),
     }

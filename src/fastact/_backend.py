@@ -5,12 +5,65 @@ the best target the CPU supports is loaded, unless the environment variable
 ``FASTACT_CPU`` names one (``baseline`` to force portable SSE2 code).
 """
 
+import contextlib
 import importlib
 import importlib.util
 import os
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, Optional, Set, Tuple
 
-from . import _cpu
+# ---- how long OpenMP's idle threads spin ---------------------------------
+# After a parallel region libgomp's threads spin before they sleep: 300000
+# spins by default, about 8 ms on the Xeon of the README's tables, on the
+# core that the next np.matmul's OpenBLAS thread needs.  A training step of
+# matmuls and a 2-thread gelu there ran 1.5-2x slower than with fastact on
+# one thread.  10000 spins (about 1 ms there, as long as the tight-loop
+# window of threads_for, WARM_SECONDS) give the core back; the same for
+# LLVM's libomp (clang builds; its default is 200 ms) is KMP_BLOCKTIME in
+# ms.  An OpenMP runtime reads these when it loads, which the import of
+# fastact's first extension does; the environment is restored right after,
+# so child processes and libraries loaded later see the user's.  Any of
+# them set by the user wins, and a runtime loaded before fastact keeps
+# whatever it read then.
+SPIN_ENV = {"GOMP_SPINCOUNT": "10000", "KMP_BLOCKTIME": "1"}
+WAIT_VARIABLES = ("OMP_WAIT_POLICY",) + tuple(SPIN_ENV)
+
+
+def _mapped_runtimes() -> Optional[Set[str]]:
+    """The OpenMP runtime files mapped into this process (Linux), or None."""
+    try:
+        with open("/proc/self/maps") as f:
+            return {line.split()[-1] for line in f if "omp" in line and "/" in line}
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def _spin_for_import() -> Iterator[None]:
+    """SPIN_ENV in the environment while fastact's extensions load, unless
+    the user set any of WAIT_VARIABLES."""
+    if any(v in os.environ for v in WAIT_VARIABLES):
+        yield
+        return
+    os.environ.update(SPIN_ENV)
+    try:
+        yield
+    finally:
+        for var in SPIN_ENV:
+            del os.environ[var]
+
+
+def _describe_wait(before: Optional[Set[str]], after: Optional[Set[str]]) -> str:
+    user = ["%s=%s" % (v, os.environ[v]) for v in WAIT_VARIABLES if v in os.environ]
+    if user:
+        return "from the environment: " + ", ".join(user)
+    if before is not None and after is not None and before and not after - before:
+        return "the runtime's own (loaded before fastact)"
+    return "GOMP_SPINCOUNT=%(GOMP_SPINCOUNT)s, KMP_BLOCKTIME=%(KMP_BLOCKTIME)s (fastact)" % SPIN_ENV
+
+
+_runtimes_before = _mapped_runtimes()
+with _spin_for_import():
+    from . import _cpu
 
 # Best first.  Must match TARGETS in setup.py.
 TARGETS = ("x86_64_v4", "x86_64_v3", "baseline")
@@ -52,4 +105,7 @@ if TYPE_CHECKING:
     from . import _ufuncs
     kernels = _ufuncs  # the stub that every _ufuncs_<target> matches
 else:
-    kernels = importlib.import_module("fastact._ufuncs_" + TARGET)
+    with _spin_for_import():
+        kernels = importlib.import_module("fastact._ufuncs_" + TARGET)
+# config()["omp_wait"]: how long idle OpenMP threads spin, and who chose it
+OMP_WAIT = _describe_wait(_runtimes_before, _mapped_runtimes())
