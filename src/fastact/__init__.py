@@ -108,16 +108,10 @@ def config() -> Dict[str, Any]:
 
 
 def _openmp_runtime() -> Any:
-    """The OpenMP runtime libraries loaded in this process (libgomp, libomp,
-    libiomp5, ...), as files; None where /proc/self/maps does not tell."""
-    import re
+    """The OpenMP runtime files loaded in this process, or None."""
+    from ._backend import mapped_runtimes
 
-    try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "omp" in line}
-    except OSError:
-        return None
-    return ", ".join(sorted(p for p in paths if re.search(r"/lib(g|i5|i)?omp[-.\w]*\.so", p))) or None
+    return ", ".join(sorted(mapped_runtimes() or ())) or None
 
 
 def show_config() -> None:

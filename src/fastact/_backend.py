@@ -9,6 +9,7 @@ import contextlib
 import importlib
 import importlib.util
 import os
+import re
 from typing import TYPE_CHECKING, Iterator, Optional, Set, Tuple
 
 # ---- how long OpenMP's idle threads spin ---------------------------------
@@ -28,13 +29,15 @@ SPIN_ENV = {"GOMP_SPINCOUNT": "10000", "KMP_BLOCKTIME": "1"}
 WAIT_VARIABLES = ("OMP_WAIT_POLICY",) + tuple(SPIN_ENV)
 
 
-def _mapped_runtimes() -> Optional[Set[str]]:
-    """The OpenMP runtime files mapped into this process (Linux), or None."""
+def mapped_runtimes() -> Optional[Set[str]]:
+    """The OpenMP runtime libraries loaded in this process (libgomp, libomp,
+    libiomp5, ...), as files; None where /proc/self/maps does not tell."""
     try:
         with open("/proc/self/maps") as f:
-            return {line.split()[-1] for line in f if "omp" in line and "/" in line}
+            paths = {line.split()[-1] for line in f if "omp" in line}
     except OSError:
         return None
+    return {p for p in paths if re.search(r"/lib(g|i5|i)?omp[-.\w]*\.so", p)}
 
 
 @contextlib.contextmanager
@@ -61,7 +64,7 @@ def _describe_wait(before: Optional[Set[str]], after: Optional[Set[str]]) -> str
     return "GOMP_SPINCOUNT=%(GOMP_SPINCOUNT)s, KMP_BLOCKTIME=%(KMP_BLOCKTIME)s (fastact)" % SPIN_ENV
 
 
-_runtimes_before = _mapped_runtimes()
+_runtimes_before = mapped_runtimes()
 with _spin_for_import():
     from . import _cpu
 
@@ -108,4 +111,4 @@ else:
     with _spin_for_import():
         kernels = importlib.import_module("fastact._ufuncs_" + TARGET)
 # config()["omp_wait"]: how long idle OpenMP threads spin, and who chose it
-OMP_WAIT = _describe_wait(_runtimes_before, _mapped_runtimes())
+OMP_WAIT = _describe_wait(_runtimes_before, mapped_runtimes())
