@@ -19,20 +19,20 @@ TARGETS = ["auto", "baseline", "x86-64-v3", "x86-64-v4"]
 SUPPORTED = fa.config()["targets_supported"]
 
 
-def _env(**overrides):
-    """os.environ without fastact's variables, with the overrides, and a
-    PYTHONPATH that finds the fastact under test first."""
+def _env(unset=(), **overrides):
+    """os.environ without fastact's variables (and those in `unset`), with
+    the overrides, and a PYTHONPATH that finds the fastact under test first."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("FASTACT_CPU", "FASTACT_NUM_THREADS", "OMP_NUM_THREADS")}
+           if k not in ("FASTACT_CPU", "FASTACT_NUM_THREADS", "OMP_NUM_THREADS") + tuple(unset)}
     src = os.path.dirname(os.path.dirname(os.path.abspath(fa.__file__)))
     env["PYTHONPATH"] = os.pathsep.join([src] + [p for p in [env.get("PYTHONPATH")] if p])
     env.update(overrides)
     return env
 
 
-def _python(code, **env):
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=_env(**env),
-                          capture_output=True, text=True, timeout=120)
+def _python(code, unset=(), **env):
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                          env=_env(unset, **env), capture_output=True, text=True, timeout=120)
 
 
 CHILD = """
@@ -293,18 +293,10 @@ def test_forked_child_is_single_threaded_and_works():
 
 # ---- how long idle OpenMP threads spin (_backend.SPIN_ENV) ----------------------------
 
+WAIT = fa._backend.WAIT_VARIABLES  # unset in these children unless a test sets one
 SPIN_CODE = ("import os, fastact as fa; "
              "print(fa.config()['omp_wait']); "
-             "print(sorted(v for v in ('GOMP_SPINCOUNT', 'KMP_BLOCKTIME', 'OMP_WAIT_POLICY') "
-             "if v in os.environ))")
-WAIT_UNSET = {"GOMP_SPINCOUNT": None, "KMP_BLOCKTIME": None, "OMP_WAIT_POLICY": None}
-
-
-def _python_without(unset, code, **env):
-    """_python with the variables in `unset` removed from the environment."""
-    full = {k: v for k, v in _env(**env).items() if k not in unset}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=full,
-                          capture_output=True, text=True, timeout=120)
+             "print(sorted(v for v in fa._backend.WAIT_VARIABLES if v in os.environ))")
 
 
 def _libgomp():
@@ -317,7 +309,7 @@ def test_idle_threads_spin_about_a_millisecond_by_default():
     300000, milliseconds of a core that BLAS needs), and the environment the
     user's process and its children see is unchanged."""
     _libgomp()
-    proc = _python_without(WAIT_UNSET, SPIN_CODE, OMP_DISPLAY_ENV="verbose")
+    proc = _python(SPIN_CODE, unset=WAIT, OMP_DISPLAY_ENV="verbose")
     assert proc.returncode == 0, proc.stderr
     assert "GOMP_SPINCOUNT = '10000'" in proc.stderr, proc.stderr
     wait, left = proc.stdout.splitlines()
@@ -329,8 +321,7 @@ def test_idle_threads_spin_about_a_millisecond_by_default():
                                                ("OMP_WAIT_POLICY", "active", None)])
 def test_users_wait_settings_win(var, value, shown):
     _libgomp()
-    unset = {k: None for k in WAIT_UNSET if k != var}
-    proc = _python_without(unset, SPIN_CODE, OMP_DISPLAY_ENV="verbose", **{var: value})
+    proc = _python(SPIN_CODE, unset=WAIT, OMP_DISPLAY_ENV="verbose", **{var: value})
     assert proc.returncode == 0, proc.stderr
     if shown:
         assert "GOMP_SPINCOUNT = '%s'" % shown in proc.stderr, proc.stderr
@@ -346,6 +337,6 @@ def test_runtime_loaded_before_fastact_is_reported():
     _libgomp()
     path = next(p for p in fa.config()["openmp_runtime"].split(", ") if "libgomp" in p)
     code = "import ctypes; ctypes.CDLL(%r); " % path + SPIN_CODE
-    proc = _python_without(WAIT_UNSET, code)
+    proc = _python(code, unset=WAIT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["the runtime's own (loaded before fastact)", "[]"]

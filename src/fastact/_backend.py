@@ -64,6 +64,8 @@ def _describe_wait(before: Optional[Set[str]], after: Optional[Set[str]]) -> str
     return "GOMP_SPINCOUNT=%(GOMP_SPINCOUNT)s, KMP_BLOCKTIME=%(KMP_BLOCKTIME)s (fastact)" % SPIN_ENV
 
 
+# Both imports in _spin_for_import: whichever extension brings the runtime
+# in (a linker with --as-needed may leave it out of _cpu) loads it there.
 _runtimes_before = mapped_runtimes()
 with _spin_for_import():
     from . import _cpu
