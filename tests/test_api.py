@@ -219,6 +219,15 @@ def test_in_place(act, dtype):
     assert y is x and d2 is d
     assert_identical(x, act(x0))
     assert_identical(d, act.derivative(x0))
+    # either output in x's place, over more elements than an explicit SIMD
+    # block buffers at once (activations.h: 1024)
+    x1 = value_mix(dtype, 3000)
+    for into in (0, 1):
+        x, other = x1.copy(), np.empty_like(x1)
+        out = (x, other) if into == 0 else (other, x)
+        assert act.value_and_derivative(x, out=out)[into] is x
+        assert_identical(out[0], act(x1))
+        assert_identical(out[1], act.derivative(x1))
     for into in ["grad", "x"]:
         g, x = g0.copy(), x0.copy()
         r = act.backward(g, x=x, out=g if into == "grad" else x)
@@ -530,6 +539,16 @@ def test_catalog_order():
         "gelu", "gelu_tanh", "silu", "mish", "softplus", "softsign", "hardsigmoid",
         "hardswish", "log_sigmoid", "tanhshrink", "softshrink", "hardshrink", "threshold",
         "squareplus", "sparse_plus", "sparse_sigmoid"]
+
+
+def test_simd_blocks_name_kernels_of_their_entry():
+    """Spec.blocks names kinds of kernels the entry has: a misspelt kind
+    would leave its explicit SIMD block silently unused."""
+    from fastact import _catalog
+
+    for spec in _catalog.SPECS:
+        assert set(spec.blocks) <= {k.kind for k in _catalog.kernels(spec)}, spec.name
+    assert [k.name for k in _catalog.KERNELS if k.block] == ["tanh", "tanh_value_and_derivative"]
 
 
 # ---- __array_ufunc__ ------------------------------------------------------------------

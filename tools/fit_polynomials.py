@@ -1,6 +1,7 @@
 """Generate src/fastact/_kernels/polynomials.h: the polynomial tables of
-the activations (gelu's erf/erfc, expm1, tanh and tanhshrink near 0, and
-the derivatives of gelu, gelu_tanh, silu and mish near their root): in
+the activations (gelu's erf/erfc, expm1, tanh and tanhshrink near 0, the
+derivatives of gelu, gelu_tanh, silu and mish near their root, and float32
+tanh's table of 32 polynomials for AVX-512): in
 double; for the float32 kernels computed in float, in float (names ending
 in _f); for the float32 kernels computed in double, in double to float32
 accuracy (names with _fd, as the functions that use them).
@@ -223,6 +224,54 @@ def root_table(name, df, target=TARGET):
 
 for name, df in DERIVATIVES.items():
     root_table(name, df)
+
+
+def tanh_table(degree=6, points=1500):
+    """float32 tanh as 32 polynomials of |x| (AVX-512's two-register table
+    lookup, activations.h): interval k = (bits(|x|) >> 21) - 491, clamped
+    to [0, 31], which is 4 intervals per binade from 2^-4 to 8 (k = 1..28),
+    [8, 10), [10, 12), and k = 0 below 2^-4, 31 from 12 on (tanh = 1).  On
+    k = 0 the odd x + c3 x^3 + c5 x^5; elsewhere p(d), d = |x| - x0, with x0
+    a float near the interval's middle whose tanh is nearly a float (Gal's
+    accurate tables), so c0 = float32(tanh x0) is exact to 0.001 ulp.
+    Weighted least squares of the relative error at Chebyshev nodes."""
+    import numpy as np
+
+    bits_f = lambda b: struct.unpack("f", struct.pack("I", b))[0]
+    f_bits = lambda v: struct.unpack("I", struct.pack("f", v))[0]
+    starts = [0.0] + [bits_f((491 + k) << 21) for k in range(1, 31)]
+    ends = starts[1:] + [bits_f((491 + 31) << 21)]
+    rows, worst = [], 0.0
+    for k, (a, b) in enumerate(zip(starts, ends)):
+        x = (a + b) / 2 + (b - a) / 2 * np.cos(np.pi * (np.arange(points) + 0.5) / points)
+        f = np.array([float(mp.tanh(v)) for v in x])
+        if k == 0:
+            V = np.stack([x ** 3, x ** 5], 1)
+            c35 = np.linalg.lstsq(V / f[:, None], (f - x) / f, rcond=None)[0]
+            x0, c = 0.0, np.array([0, 1, 0, c35[0], 0, c35[1], 0] + [0] * (degree - 6))
+        else:
+            def ulps_off(x0):  # |tanh x0 - its float| in ulp
+                t = mp.tanh(bits_f(x0))
+                return abs(t - _f32(t)) / (mp.mpf(2) ** -24 * 2 ** mp.floor(mp.log(_f32(t), 2) + 1))
+            mid = f_bits(_f32((a + b) / 2))
+            x0 = bits_f(min(range(mid - 1500, mid + 1500), key=ulps_off))
+            c0 = _f32(mp.tanh(x0))
+            d = x - x0
+            V = np.stack([d ** j for j in range(1, degree + 1)], 1)
+            c = np.concatenate([[c0], np.linalg.lstsq(V / f[:, None], (f - c0) / f, rcond=None)[0]])
+        c = np.array([_f32(v) for v in c])
+        p = np.polyval(c[::-1], x - x0)
+        worst = max(worst, float(np.max(np.abs(p - f) / f)))
+        rows.append([x0] + list(c))
+    rows.append([ends[-1], 1.0] + [0.0] * degree)  # from 12 on: 1
+    print("/* tanh(|x|) on the 32 intervals of fa_tanh_index_f: row 0 the points x0, row j + 1"
+          " the coefficients of d^j, d = |x| - x0; max relative error %.2g */" % worst)
+    print("static const float fa_tanh_table_f[%d][32] = {" % (degree + 2))
+    print(",\n".join("    {%s}" % ", ".join("%rf" % _f32(r[j]) for r in rows)
+                     for j in range(degree + 2)) + "};\n")
+
+
+tanh_table()
 
 # ---- float32 kernels computed in double (activations.h, "float32 results
 # computed in double"): to TARGET_FD

@@ -59,6 +59,12 @@ class Spec:
     # before anything is computed; params are floats or arrays.
     check: Optional[Callable[..., Optional[str]]] = None
     option: Optional[Option] = None
+    # The kernels (forward, value_and_derivative, ...) whose contiguous loop
+    # first calls fa_<kernel>_block_<f|d>(inputs, outputs, n) of
+    # activations.h: explicit SIMD where gcc cannot vectorize the scalar
+    # function well (a table lookup), returning how many leading elements it
+    # did (the loop does the rest, with the same bits).
+    blocks: Tuple[str, ...] = ()
 
 
 # Grain sizes from `bench --grain --idle 10` (2 threads against 1, each call
@@ -120,6 +126,7 @@ SPECS = (
         jax="jax.nn.tanh",
         grain=TRANSCENDENTAL,
         doc="The hyperbolic tangent; odd, so tanh(-0.0) is -0.0.",
+        blocks=("forward", "value_and_derivative"),
     ),
     Spec(
         name="relu",
@@ -442,6 +449,7 @@ class Kernel:
     exprs: Tuple[str, ...]
     grain: int
     doc: str
+    block: bool = False  # the loop starts with fa_<name>_block_<c> (Spec.blocks)
 
     @property
     def nin(self) -> int:
@@ -497,7 +505,7 @@ def kernels(spec: Spec) -> Iterator[Kernel]:
                exprs: Tuple[str, ...], doc: str) -> Kernel:
         suffix = "" if kind == "forward" else "_" + kind
         return Kernel(spec.name + suffix, kind, inputs, params, outputs, exprs,
-                      spec.grain, doc)
+                      spec.grain, doc, kind in spec.blocks)
 
     yield kernel("forward", ("x",), ("y",), (f,),
                  "%s = %s" % (sig, spec.formula))
