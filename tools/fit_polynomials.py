@@ -226,7 +226,10 @@ for name, df in DERIVATIVES.items():
     root_table(name, df)
 
 
-def tanh_table(degree=6, points=1500):
+TANH_DEGREE = 6  # fa_tanh_f and fa_tanh16 (activations.h) evaluate rows 1..7
+
+
+def tanh_table(points=1500):
     """float32 tanh as 32 polynomials of |x| (AVX-512's two-register table
     lookup, activations.h): interval k = (bits(|x|) >> 21) - 491, clamped
     to [0, 31], which is 4 intervals per binade from 2^-4 to 8 (k = 1..28),
@@ -248,7 +251,8 @@ def tanh_table(degree=6, points=1500):
         if k == 0:
             V = np.stack([x ** 3, x ** 5], 1)
             c35 = np.linalg.lstsq(V / f[:, None], (f - x) / f, rcond=None)[0]
-            x0, c = 0.0, np.array([0, 1, 0, c35[0], 0, c35[1], 0] + [0] * (degree - 6))
+            x0, c = 0.0, np.zeros(TANH_DEGREE + 1)
+            c[1], c[3], c[5] = 1, c35[0], c35[1]
         else:
             def ulps_off(x0):  # |tanh x0 - its float| in ulp
                 t = mp.tanh(bits_f(x0))
@@ -257,18 +261,18 @@ def tanh_table(degree=6, points=1500):
             x0 = bits_f(min(range(mid - 1500, mid + 1500), key=ulps_off))
             c0 = _f32(mp.tanh(x0))
             d = x - x0
-            V = np.stack([d ** j for j in range(1, degree + 1)], 1)
+            V = np.stack([d ** j for j in range(1, TANH_DEGREE + 1)], 1)
             c = np.concatenate([[c0], np.linalg.lstsq(V / f[:, None], (f - c0) / f, rcond=None)[0]])
         c = np.array([_f32(v) for v in c])
         p = np.polyval(c[::-1], x - x0)
         worst = max(worst, float(np.max(np.abs(p - f) / f)))
         rows.append([x0] + list(c))
-    rows.append([ends[-1], 1.0] + [0.0] * degree)  # from 12 on: 1
+    rows.append([ends[-1], 1.0] + [0.0] * TANH_DEGREE)  # from 12 on: 1
     print("/* tanh(|x|) on the 32 intervals of fa_tanh_index_f: row 0 the points x0, row j + 1"
           " the coefficients of d^j, d = |x| - x0; max relative error %.2g */" % worst)
-    print("static const float fa_tanh_table_f[%d][32] = {" % (degree + 2))
+    print("static const float fa_tanh_table_f[%d][32] = {" % (TANH_DEGREE + 2))
     print(",\n".join("    {%s}" % ", ".join("%rf" % _f32(r[j]) for r in rows)
-                     for j in range(degree + 2)) + "};\n")
+                     for j in range(TANH_DEGREE + 2)) + "};\n")
 
 
 tanh_table()

@@ -60,7 +60,7 @@ class Spec:
     check: Optional[Callable[..., Optional[str]]] = None
     option: Optional[Option] = None
     # The kernels (forward, value_and_derivative, ...) whose contiguous loop
-    # first calls fa_<kernel>_block_<f|d>(inputs, outputs, n) of
+    # first calls fa_<kernel>_block_<f|d>(inputs, params, outputs, n) of
     # activations.h: explicit SIMD where gcc cannot vectorize the scalar
     # function well (a table lookup), returning how many leading elements it
     # did (the loop does the rest, with the same bits).

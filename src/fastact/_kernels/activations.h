@@ -414,7 +414,7 @@ FA_VIA_FD(softsign_derivative, (float x), (x))
 #include "type_end.h"
 
 /* ---- tanh, and the explicit SIMD blocks (Spec.blocks) -----------------------
- * fa_NAME_block_T(inputs, outputs, n) computes a leading part of a
+ * fa_NAME_block_T(inputs, params, outputs, n) computes a leading part of a
  * contiguous loop and returns its length; the template's loop does the rest
  * with the scalar function, to the same bits.  Only float32 tanh on AVX-512
  * has one: a table of 32 polynomials of |x| (fa_tanh_table_f, polynomials.h),
