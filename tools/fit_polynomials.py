@@ -1,7 +1,7 @@
 """Generate src/fastact/_kernels/polynomials.h: the polynomial tables of
 the activations (gelu's erf/erfc, expm1, tanh and tanhshrink near 0, the
-derivatives of gelu, gelu_tanh, silu and mish near their root, and float32
-tanh's table of 32 polynomials for AVX-512): in
+derivatives of gelu, gelu_tanh, silu and mish near their root, and the
+tables of 32 polynomials of float32 tanh and gelu for AVX-512): in
 double; for the float32 kernels computed in float, in float (names ending
 in _f); for the float32 kernels computed in double, in double to float32
 accuracy (names with _fd, as the functions that use them).
@@ -226,10 +226,86 @@ for name, df in DERIVATIVES.items():
     root_table(name, df)
 
 
-TANH_DEGREE = 6  # fa_tanh_f and fa_tanh16 (activations.h) evaluate rows 1..7
+TABLE_DEGREE = 6  # the tables of 32 polynomials: activations.h evaluates rows 1..7
 
 
-def tanh_table(points=1500):
+def _bits_f(b):
+    return struct.unpack("f", struct.pack("I", b))[0]
+
+
+def _f_bits(v):
+    return struct.unpack("I", struct.pack("f", v))[0]
+
+
+def table_intervals(first, count):
+    """The intervals of fa_table_index_f(bits, first) (activations.h):
+    k = (bits(|x|) >> 21) - first, 4 per binade from k = 1; k = 0 below."""
+    starts = [0.0] + [_bits_f((first + k) << 21) for k in range(1, count)]
+    return list(zip(starts, starts[1:] + [_bits_f((first + count) << 21)]))
+
+
+def accurate_point(f, a, b, search=1500):
+    """A float x0 near the middle of [a, b) whose f(x0) is nearly a float
+    (Gal's accurate tables): c0 = float32(f(x0)) is then exact to ~0.001
+    ulp, and the polynomial's other terms are small corrections."""
+    def ulps_off(x0):
+        t = f(_bits_f(x0))
+        return abs(t - _f32(t)) / (mp.mpf(2) ** -24 * 2 ** mp.floor(mp.log(abs(_f32(t)), 2) + 1))
+    mid = _f_bits(_f32((a + b) / 2))
+    return _bits_f(min(range(mid - search, mid + search), key=ulps_off))
+
+
+def relative_fit(f, a, b, x0, points=1500, c0=None):
+    """c0 + c1 d + ... + c6 d^6 (d = x - x0) for f on [a, b): c0 =
+    float32(f(x0)) (or as given), the rest weighted least squares of the
+    relative error at Chebyshev nodes; float coefficients."""
+    import numpy as np
+
+    x = (a + b) / 2 + (b - a) / 2 * np.cos(np.pi * (np.arange(points) + 0.5) / points)
+    fx = np.array([float(f(v)) for v in x])
+    c0 = _f32(f(x0)) if c0 is None else c0
+    d = x - x0
+    V = np.stack([d ** j for j in range(1, TABLE_DEGREE + 1)], 1)
+    c = np.concatenate([[c0], np.linalg.lstsq(V / fx[:, None], (fx - c0) / fx, rcond=None)[0]])
+    return [_f32(v) for v in c]
+
+
+def root_fit(f, a, b, x0, points=1500):
+    """As relative_fit where f has a root x0 (a float) or one within an ulp
+    of it, in or near [a, b): c0 = float32(f(x0)) and q(d) = (f - c0) / d
+    fitted relative to q, so c0 + d q(d) keeps the relative error of q and
+    c0 also near the root, where f is small."""
+    import numpy as np
+
+    x = (a + b) / 2 + (b - a) / 2 * np.cos(np.pi * (np.arange(points) + 0.5) / points)
+    c0 = _f32(f(x0))
+    q = np.array([float((f(mp.mpf(v)) - c0) / (mp.mpf(v) - x0)) for v in x])
+    V = np.stack([(x - x0) ** j for j in range(TABLE_DEGREE)], 1)
+    return [c0] + [_f32(v) for v in np.linalg.lstsq(V / q[:, None], q / q, rcond=None)[0]]
+
+
+def max_relative_error(f, rows, intervals, m=400):
+    import numpy as np
+
+    worst = 0.0
+    for (a, b), (x0, *c) in zip(intervals, rows):
+        x = np.linspace(a, b, m)
+        fx = np.array([float(f(v)) for v in x])
+        p = np.polyval(np.array(c[::-1]), x - x0)
+        worst = max(worst, float(np.max(np.abs(p - fx)[fx != 0] / np.abs(fx[fx != 0]))))
+    return worst
+
+
+def print_table(name, rows, comment):
+    """rows[k] = [x0, c0, ..., c6] per interval, printed by column."""
+    rows = rows + [rows[-1]] * (32 - len(rows))
+    print(comment)
+    print("static const float %s[%d][32] = {" % (name, TABLE_DEGREE + 2))
+    print(",\n".join("    {%s}" % ", ".join("%rf" % _f32(r[j]) for r in rows)
+                     for j in range(TABLE_DEGREE + 2)) + "};\n")
+
+
+def tanh_table():
     """float32 tanh as 32 polynomials of |x| (AVX-512's two-register table
     lookup, activations.h): interval k = (bits(|x|) >> 21) - 491, clamped
     to [0, 31], which is 4 intervals per binade from 2^-4 to 8 (k = 1..28),
@@ -240,42 +316,61 @@ def tanh_table(points=1500):
     Weighted least squares of the relative error at Chebyshev nodes."""
     import numpy as np
 
-    bits_f = lambda b: struct.unpack("f", struct.pack("I", b))[0]
-    f_bits = lambda v: struct.unpack("I", struct.pack("f", v))[0]
-    starts = [0.0] + [bits_f((491 + k) << 21) for k in range(1, 31)]
-    ends = starts[1:] + [bits_f((491 + 31) << 21)]
-    rows, worst = [], 0.0
-    for k, (a, b) in enumerate(zip(starts, ends)):
-        x = (a + b) / 2 + (b - a) / 2 * np.cos(np.pi * (np.arange(points) + 0.5) / points)
-        f = np.array([float(mp.tanh(v)) for v in x])
+    intervals = table_intervals(491, 31)
+    rows = []
+    for k, (a, b) in enumerate(intervals):
         if k == 0:
+            points = 1500
+            x = (a + b) / 2 + (b - a) / 2 * np.cos(np.pi * (np.arange(points) + 0.5) / points)
+            f = np.array([float(mp.tanh(v)) for v in x])
             V = np.stack([x ** 3, x ** 5], 1)
             c35 = np.linalg.lstsq(V / f[:, None], (f - x) / f, rcond=None)[0]
-            x0, c = 0.0, np.zeros(TANH_DEGREE + 1)
-            c[1], c[3], c[5] = 1, c35[0], c35[1]
+            c = [0.0] * (TABLE_DEGREE + 1)
+            c[1], c[3], c[5] = 1, _f32(c35[0]), _f32(c35[1])
+            rows.append([0.0] + c)
         else:
-            def ulps_off(x0):  # |tanh x0 - its float| in ulp
-                t = mp.tanh(bits_f(x0))
-                return abs(t - _f32(t)) / (mp.mpf(2) ** -24 * 2 ** mp.floor(mp.log(_f32(t), 2) + 1))
-            mid = f_bits(_f32((a + b) / 2))
-            x0 = bits_f(min(range(mid - 1500, mid + 1500), key=ulps_off))
-            c0 = _f32(mp.tanh(x0))
-            d = x - x0
-            V = np.stack([d ** j for j in range(1, TANH_DEGREE + 1)], 1)
-            c = np.concatenate([[c0], np.linalg.lstsq(V / f[:, None], (f - c0) / f, rcond=None)[0]])
-        c = np.array([_f32(v) for v in c])
-        p = np.polyval(c[::-1], x - x0)
-        worst = max(worst, float(np.max(np.abs(p - f) / f)))
-        rows.append([x0] + list(c))
-    rows.append([ends[-1], 1.0] + [0.0] * TANH_DEGREE)  # from 12 on: 1
-    print("/* tanh(|x|) on the 32 intervals of fa_tanh_index_f: row 0 the points x0, row j + 1"
-          " the coefficients of d^j, d = |x| - x0; max relative error %.2g */" % worst)
-    print("static const float fa_tanh_table_f[%d][32] = {" % (TANH_DEGREE + 2))
-    print(",\n".join("    {%s}" % ", ".join("%rf" % _f32(r[j]) for r in rows)
-                     for j in range(TANH_DEGREE + 2)) + "};\n")
+            x0 = accurate_point(mp.tanh, a, b)
+            rows.append([x0] + relative_fit(mp.tanh, a, b, x0))
+    worst = max_relative_error(mp.tanh, rows, intervals)
+    rows.append([intervals[-1][1], 1.0] + [0.0] * TABLE_DEGREE)  # from 12 on: 1
+    print_table("fa_tanh_table_f", rows,
+                "/* tanh(|x|) on the 32 intervals of fa_table_index_f(bits, 491): row 0 the"
+                " points x0, row j + 1\n   the coefficients of d^j, d = |x| - x0; max relative"
+                " error %.2g */" % worst)
 
 
 tanh_table()
+
+
+def gelu_tables():
+    """float32 gelu on AVX-512 (activations.h): with u = |x| <= 15 and
+    e = exp(-u^2/2), gelu(x) = relu(x) - e G(u) and gelu'(x) = (x >= 0 ?
+    1 - e D(u) : e D(u)), G = u erfcx(u / sqrt 2) / 2 and D = erfcx(u /
+    sqrt 2) / 2 - u / sqrt(2 pi) each 29 polynomials of u on the intervals
+    of fa_table_index_f(bits, 495): below 2^-3 (x0 = 0), then 4 per binade
+    to 16; x0 accurate points (Gal), but D's root 0.7518 (gelu' = 0 at
+    -0.7518) as x0 of the two intervals beside it (root_fit)."""
+    erfcx = lambda z: mp.exp(z * z) * mp.erfc(z)
+    G = lambda u: u * erfcx(u / SQRT2) / 2
+    D = lambda u: erfcx(u / SQRT2) / 2 - u / SQRT_2PI
+    root = mp.findroot(D, 0.75)
+    intervals = table_intervals(495, 29)
+    for name, f in (("G", G), ("D", D)):
+        rows = []
+        for k, (a, b) in enumerate(intervals):
+            if name == "D" and a - 0.01 < root < b + 0.01:
+                x0 = _f32(root)
+                rows.append([x0] + root_fit(f, a, b, x0))
+            else:
+                x0 = 0.0 if k == 0 else accurate_point(f, a, b)
+                rows.append([x0] + relative_fit(f, a, b, x0))
+        print_table("fa_gelu_%s_table_f" % name, rows,
+                    "/* %s(u) on the intervals of fa_table_index_f(bits, 495) (29 and copies"
+                    " of the last), rows as\n   fa_tanh_table_f's; max relative error %.2g */"
+                    % (name, max_relative_error(f, rows, intervals)))
+
+
+gelu_tables()
 
 # ---- float32 kernels computed in double (activations.h, "float32 results
 # computed in double"): to TARGET_FD

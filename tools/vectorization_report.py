@@ -32,7 +32,8 @@ report = subprocess.run(
 macros = subprocess.run(
     ["gcc", "-E", "-dM", *march[target], "-x", "c", "src/fastact/_kernels/activations.h"],
     capture_output=True, text=True, check=True).stdout
-explicit = set(re.search(r'#define FA_SIMD_BLOCKS "(.*)"', macros).group(1).split())
+explicit = set(" ".join(re.findall(r'"([^"]*)"', re.search(r"#define FA_SIMD_BLOCKS (.*)", macros)
+                                                  .group(1))).split())
 
 # The line ranges of the C functions generated for each *_contiguous loop
 # (their definitions: Cython's prototypes end in /*proto*/).

@@ -233,7 +233,9 @@ SPECS = (
                       "'none' (exact, erfc) or 'tanh' (gelu_tanh), as torch"),
         doc="Gaussian error linear unit, exact (Phi is the normal CDF); "
         "accurate in relative terms for large negative x down to underflow. "
-        "approximate='tanh' calls gelu_tanh. Computed in double for float32.",
+        "approximate='tanh' calls gelu_tanh. float32: tables of polynomials with "
+        "AVX-512 (x86-64-v4 builds), else computed in double.",
+        blocks=("forward", "derivative", "value_and_derivative", "backward"),
     ),
     Spec(
         name="gelu_tanh",
@@ -549,15 +551,20 @@ GLU_GATES = {
 }
 
 
+# the gates whose two kernels start with an explicit SIMD block (as
+# Spec.blocks): geglu's, over gelu's tables
+GLU_BLOCKS = ("geglu",)
+
+
 def glu_kernels(name: str, y: str, dy_da: str, dy_db: str) -> Iterator[Kernel]:
     formula = y.replace("_{c}", "").replace("fa_glu_", "").replace("fa_", "")
     formula = formula.replace("{", "").replace("}", "")
     yield Kernel(name + "_halves", "forward", ("a", "b"), (), ("y",), (y,), TRANSCENDENTAL,
-                 "%s of the halves a, b: y = %s" % (name, formula))
+                 "%s of the halves a, b: y = %s" % (name, formula), name in GLU_BLOCKS)
     yield Kernel(name + "_halves_backward", "backward", ("grad", "a", "b"), (),
                  ("grad_a", "grad_b"),
                  ("{grad} * " + dy_da, "{grad} * " + dy_db), TRANSCENDENTAL,
-                 "gradients of %s_halves with respect to a and b" % name)
+                 "gradients of %s_halves with respect to a and b" % name, name in GLU_BLOCKS)
 
 
 GLU_KERNELS = tuple(k for name, exprs in GLU_GATES.items() for k in glu_kernels(name, *exprs))

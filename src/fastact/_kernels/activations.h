@@ -19,7 +19,9 @@
  *
  * The fused value_and_derivative loop calls forward and derivative for the
  * same x; after inlining gcc merges their common work (the single exp of
- * sigmoid), so no third copy of the math is written.
+ * sigmoid), so no third copy of the math is written.  The explicit SIMD
+ * blocks at the end (Spec.blocks) do a leading part of some contiguous
+ * loops with AVX-512 intrinsics, to the same bits as the scalar functions.
  */
 #ifndef FASTACT_ACTIVATIONS_H
 #define FASTACT_ACTIVATIONS_H
@@ -32,8 +34,9 @@
 
 /* ---- written for double only --------------------------------------------
  * gelu and gelu_tanh (double-double tails, and their float32 versions
- * computed in double: fa_NAME_d, fa_NAME_fd) and the helpers that the
- * instantiations of activations_impl.h share. */
+ * computed in double: fa_NAME_d, fa_NAME_fd; float32 gelu on AVX-512 is a
+ * table, at the end) and the helpers that the instantiations of
+ * activations_impl.h share. */
 
 /* Clamp for products x * g(x) where g underflows to 0 long before x is
  * infinite: x * 0 stays a (signed) zero instead of inf * 0 = NaN. */
@@ -378,8 +381,6 @@ FA_INLINE double fa_log1p_fd(double x)
     FA_INLINE float fa_##name##_f params { return (float)fa_##name##_fd args; }
 FA_VIA_FD(sigmoid_derivative, (float x), (x))
 FA_VIA_FD(tanh_derivative, (float x), (x))
-FA_VIA_FD(gelu, (float x), (x))
-FA_VIA_FD(gelu_derivative, (float x), (x))
 FA_VIA_FD(gelu_tanh, (float x), (x))
 FA_VIA_FD(gelu_tanh_derivative, (float x), (x))
 FA_VIA_FD(mish, (float x), (x))
@@ -387,7 +388,7 @@ FA_VIA_FD(mish_derivative, (float x), (x))
 FA_VIA_FD(softplus, (float x, float beta, float threshold), (x, beta, threshold))
 FA_VIA_FD(log_sigmoid, (float x), (x))
 FA_VIA_FD(softsign_derivative, (float x), (x))
-#undef FA_VIA_FD
+/* FA_VIA_FD stays defined: gelu uses it below where it has no SIMD block */
 
 #define FA_T float
 #define FA_IS_FLOAT 1
@@ -413,73 +414,140 @@ FA_VIA_FD(softsign_derivative, (float x), (x))
 #include "axis_impl.h"
 #include "type_end.h"
 
-/* ---- tanh, and the explicit SIMD blocks (Spec.blocks) -----------------------
+/* ---- the explicit SIMD blocks (Spec.blocks): tanh and gelu -----------------
  * fa_NAME_block_T(inputs, params, outputs, n) computes a leading part of a
  * contiguous loop and returns its length; the template's loop does the rest
- * with the scalar function, to the same bits.  Only float32 tanh on AVX-512
- * has one: a table of 32 polynomials of |x| (fa_tanh_table_f, polynomials.h),
- * the interval k from the bits of |x| (4 per binade from 2^-4 to 8, then
- * [8, 10), [10, 12), below 2^-4 and from 12 on), p(d) of degree 6 in
- * d = |x| - x0 with tanh(x0) a float to 0.001 ulp: within 0.994 ulp, 1.8x
- * as fast as the exp form (NumPy's AVX-512 tanh is a table too).  The
- * lookups are vpermt2ps (the 32 floats of a row in two registers), which gcc
- * does not generate from t[k]: vectorizing the scalar version, it emulates
- * gathers, 10x slower than the exp form.  Other targets keep the exp form:
- * on AVX2 each lookup would take four permutes and three blends. */
-/* no block for type T (suffix c): the template's loop does every element */
-#define FA_NO_TANH_BLOCKS(T, c)                                                           \
-    FA_INLINE intptr_t fa_tanh_block_##c(const T *x, T *y, intptr_t n)                    \
-    {                                                                                      \
-        return (void)x, (void)y, (void)n, 0;                                               \
-    }                                                                                      \
-    FA_INLINE intptr_t fa_tanh_value_and_derivative_block_##c(const T *x, T *y, T *d,      \
-                                                              intptr_t n)                  \
-    {                                                                                      \
-        return (void)x, (void)y, (void)d, (void)n, 0;                                      \
+ * with the scalar function, to the same bits.  Only float32 on AVX-512 has
+ * them: tables of 32 polynomials (polynomials.h), the interval k from the
+ * bits of |x| (fa_table_index_f: 4 per binade), p(d) of degree 6 in
+ * d = |x| - x0 (exact: x0 lies in the interval), x0 a point whose value is
+ * nearly a float (Gal's accurate tables, tools/fit_polynomials.py).  The
+ * lookups are vpermt2ps (the 32 floats of a row in two registers), which
+ * gcc does not generate from t[k]: vectorizing a scalar version, it
+ * emulates gathers, 10x slower than the exp forms these replace.  On AVX2
+ * each lookup would take four permutes and three blends: other targets and
+ * float64 keep the exp forms (fa_tanh_exp, gelu computed in double).
+ *
+ * tanh: the table itself (below 2^-4 an odd polynomial, 1 from 12 on):
+ * within 0.994 ulp, 1.8x as fast as the exp form (NumPy's AVX-512 tanh is
+ * a table too).
+ *
+ * gelu: with u = min(|x|, 15) and e = exp(-u^2/2) = 2^-64 s (1 + m),
+ * gelu(x) = relu(x) - e G(u) and gelu'(x) = (x >= 0 ? 1 - e D(u) : e D(u))
+ * (G, D: fa_gelu_G_table_f, fa_gelu_D_table_f), e G and e D scaled by
+ * 2^-64 inside the fused final operation; u^2 in two parts (FMA), which
+ * exp's argument needs (u^2 up to 225).  The root of gelu' at -0.7518 is
+ * x0 of D's intervals beside it, so D keeps its relative error there.
+ * gelu's results below 2^-126 (u > 13) come from the double path: its
+ * target there is one 2^-149, which float's roundings of e G exceed.
+ * Every float32: within 1.8 ulp (derivative 2.48; in double 0.53
+ * and 0.6), 2.3x and 2.9x as fast as in double (a C harness, 1e6 elements
+ * with |x| < 5).  From u = 15 on the results are the limits (x or -0.0;
+ * 1 or -0.0). */
+#define FA_NO_BLOCK_1_1(name, T, c)                                                      \
+    FA_INLINE intptr_t fa_##name##_block_##c(const T *x, T *y, intptr_t n)               \
+    {                                                                                     \
+        return (void)x, (void)y, (void)n, 0;                                              \
     }
+#define FA_NO_BLOCK_1_2(name, T, c)                                                      \
+    FA_INLINE intptr_t fa_##name##_block_##c(const T *x, T *y, T *d, intptr_t n)         \
+    {                                                                                     \
+        return (void)x, (void)y, (void)d, (void)n, 0;                                     \
+    }
+#define FA_NO_BLOCK_2_1(name, T, c)                                                      \
+    FA_INLINE intptr_t fa_##name##_block_##c(const T *grad, const T *x, T *g, intptr_t n) \
+    {                                                                                     \
+        return (void)grad, (void)x, (void)g, (void)n, 0;                                  \
+    }
+#define FA_NO_BLOCK_3_2(name, T, c)                                                      \
+    FA_INLINE intptr_t fa_##name##_block_##c(const T *grad, const T *a, const T *b,      \
+                                             T *grad_a, T *grad_b, intptr_t n)            \
+    {                                                                                     \
+        return (void)grad, (void)a, (void)b, (void)grad_a, (void)grad_b, (void)n, 0;     \
+    }
+/* no blocks for type T (suffix c): the template's loop does every element */
+#define FA_NO_BLOCKS(T, c)                                                               \
+    FA_NO_BLOCK_1_1(tanh, T, c) FA_NO_BLOCK_1_2(tanh_value_and_derivative, T, c)         \
+    FA_NO_BLOCK_1_1(gelu, T, c) FA_NO_BLOCK_1_1(gelu_derivative, T, c)                   \
+    FA_NO_BLOCK_1_2(gelu_value_and_derivative, T, c) FA_NO_BLOCK_2_1(gelu_backward, T, c) \
+    FA_NO_BLOCK_2_1(geglu_halves, T, c) FA_NO_BLOCK_3_2(geglu_halves_backward, T, c)
 FA_INLINE double fa_tanh_d(double x) { return fa_tanh_exp_d(x); }
-FA_NO_TANH_BLOCKS(double, d)
+FA_NO_BLOCKS(double, d)
 
 #ifdef __AVX512F__
 #include <immintrin.h>
 /* the contiguous loops that an explicit block does on this target, for
    tools/vectorization_report.py (their remainder loops gcc may leave scalar) */
-#define FA_SIMD_BLOCKS "tanh_f tanh_value_and_derivative_f"
+#define FA_SIMD_BLOCKS                                                                  \
+    "tanh_f tanh_value_and_derivative_f gelu_f gelu_derivative_f "                      \
+    "gelu_value_and_derivative_f gelu_backward_f geglu_halves_f geglu_halves_backward_f"
+typedef const float fa_table_f[32];  /* a row: one value per interval */
 
-FA_INLINE int32_t fa_tanh_index_f(int32_t abits)
+/* the interval of |x| (bits abits) in a table starting at 2^(first/4 - 127)
+   (k = 1 there; k = 0 below, and at most 31) */
+FA_INLINE int32_t fa_table_index_f(int32_t abits, int32_t first)
 {
-    int32_t k = (abits >> 21) - 491;  /* 2 mantissa bits: k = 1 from 2^-4 = bits 492 << 21 */
+    int32_t k = (abits >> 21) - first;  /* exponent and 2 mantissa bits */
     return k < 0 ? 0 : (k > 31 ? 31 : k);
 }
-/* the scalar version: the same operations as fa_tanh16 below */
+/* p(d) = c0 + d P(d), d = |x| - x0, of interval k: P (*d = d), and p;
+   the scalar versions of fa_table_tail16 and fa_table_poly16 */
+FA_INLINE float fa_table_tail_f(fa_table_f *t, float ax, int32_t k, float *d)
+{
+    float p = t[7][k];
+    *d = ax - t[0][k];
+    for (int j = 6; j >= 2; j--)
+        p = fa_fma_f(p, *d, t[j][k]);
+    return p;
+}
+FA_INLINE float fa_table_poly_f(fa_table_f *t, float ax, int32_t k)
+{
+    float d, p = fa_table_tail_f(t, ax, k, &d);
+    return fa_fma_f(p, d, t[1][k]);
+}
+static inline __m512 fa_lookup16(const float *row, __m512i k)
+{
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(row), k, _mm512_loadu_ps(row + 16));
+}
+static inline __m512i fa_table_index16(__m512 ax, int32_t first)
+{
+    __m512i k = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(ax), 21),
+                                 _mm512_set1_epi32(first));
+    return _mm512_min_epi32(_mm512_max_epi32(k, _mm512_setzero_si512()), _mm512_set1_epi32(31));
+}
+static inline __m512 fa_table_tail16(fa_table_f *t, __m512 ax, __m512i k, __m512 *d)
+{
+    __m512 p = fa_lookup16(t[7], k);
+    *d = _mm512_sub_ps(ax, fa_lookup16(t[0], k));
+    for (int j = 6; j >= 2; j--)
+        p = _mm512_fmadd_ps(p, *d, fa_lookup16(t[j], k));
+    return p;
+}
+static inline __m512 fa_table_poly16(fa_table_f *t, __m512 ax, __m512i k)
+{
+    __m512 d, p = fa_table_tail16(t, ax, k, &d);
+    return _mm512_fmadd_ps(p, d, fa_lookup16(t[1], k));
+}
+static inline __m512 fa_abs16(__m512 x)
+{
+    return _mm512_castsi512_ps(_mm512_andnot_si512(_mm512_set1_epi32(INT32_MIN),
+                                                   _mm512_castps_si512(x)));
+}
+
+/* tanh: the scalar version, the same operations as fa_tanh16 */
 FA_INLINE float fa_tanh_f(float x)
 {
-    int32_t abits = fa_bits_f(x) & INT32_MAX, k = fa_tanh_index_f(abits);
-    float ax = fa_from_bits_f(abits), d = ax - fa_tanh_table_f[0][k];
-    float p = fa_tanh_table_f[7][k];
-    for (int j = 6; j >= 1; j--)
-        p = fa_fma_f(p, d, fa_tanh_table_f[j][k]);
+    float ax = fa_abs_f(x);
+    float p = fa_table_poly_f(fa_tanh_table_f, ax, fa_table_index_f(fa_bits_f(ax), 491));
     return fa_with_sign_of_f(ax > 12.0f ? 1.0f : p, x);  /* NaN stays p */
-}
-static inline __m512 fa_tanh_lookup16(int row, __m512i k)
-{
-    return _mm512_permutex2var_ps(_mm512_loadu_ps(fa_tanh_table_f[row]), k,
-                                  _mm512_loadu_ps(fa_tanh_table_f[row] + 16));
 }
 static inline __m512 fa_tanh16(__m512 x)
 {
-    const __m512i sign = _mm512_set1_epi32(INT32_MIN);
-    __m512i bits = _mm512_castps_si512(x), abits = _mm512_andnot_si512(sign, bits);
-    __m512i k = _mm512_sub_epi32(_mm512_srli_epi32(abits, 21), _mm512_set1_epi32(491));
-    k = _mm512_min_epi32(_mm512_max_epi32(k, _mm512_setzero_si512()), _mm512_set1_epi32(31));
-    __m512 ax = _mm512_castsi512_ps(abits), d = _mm512_sub_ps(ax, fa_tanh_lookup16(0, k));
-    __m512 p = fa_tanh_lookup16(7, k);
-    for (int j = 6; j >= 1; j--)
-        p = _mm512_fmadd_ps(p, d, fa_tanh_lookup16(j, k));
+    __m512 ax = fa_abs16(x), p = fa_table_poly16(fa_tanh_table_f, ax, fa_table_index16(ax, 491));
     p = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ax, _mm512_set1_ps(12.0f), _CMP_GT_OQ), p,
                              _mm512_set1_ps(1.0f));
-    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(p),
-                                               _mm512_and_si512(bits, sign)));
+    return _mm512_castsi512_ps(_mm512_or_si512(
+        _mm512_castps_si512(p), _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN))));
 }
 static inline intptr_t fa_tanh_block_f(const float *x, float *y, intptr_t n)
 {
@@ -504,11 +572,201 @@ static inline intptr_t fa_tanh_value_and_derivative_block_f(const float *x, floa
     }
     return done;
 }
+
+/* gelu: u = min(|x|, 15) (NaN stays), *k its interval, and
+   exp(-u^2/2) = 2^-64 *s (1 + m), m returned; the scalar version of
+   fa_gelu_parts16 */
+#define FA_GELU_TABLE_FIRST 495  /* k = 1 from 2^-3 */
+FA_INLINE float fa_gelu_parts_f(float x, int32_t *k, float *s, float *m)
+{
+    float u = fa_abs_f(x);
+    u = u > 15.0f ? 15.0f : u;
+    *k = fa_table_index_f(fa_bits_f(u), FA_GELU_TABLE_FIRST);
+    float hi = u * u, lo = fa_fma_f(u, u, -hi);  /* u^2 = hi + lo exactly */
+    /* -u^2/2 = kf ln2 + r as fa_exp_neg_reduce_f, with lo: -hi/2 - kf ln2_hi
+       is exact, the rest is small */
+    const float magic = 12583103.0f;  /* 1.5 * 2^23 + 127 + 64 */
+    float kshift = fa_fma_f(hi, -0.72134752044448170f, magic), kf = kshift - magic;
+    *s = fa_from_bits_f((int32_t)((uint32_t)fa_bits_f(kshift) << 23));
+    float r = fa_fma_f(kf, -0.693359375f, -0.5f * hi) + fa_fma_f(kf, 2.12194440e-4f, -0.5f * lo);
+    float q = fa_expm1_q_f[0];
+    for (int j = 1; j < 5; j++)
+        q = fa_fma_f(q, r, fa_expm1_q_f[j]);
+    *m = fa_fma_f(q, r * r, r);
+    return u;
+}
+/* a vector of x with its gelu parts: the 16-wide fa_gelu_parts_f */
+typedef struct {
+    __m512 x, u, s, m;
+    __m512i k;
+} fa_gelu16_parts;
+static inline fa_gelu16_parts fa_gelu_parts16(const float *x)
+{
+    fa_gelu16_parts p;
+    p.x = _mm512_loadu_ps(x);
+    __m512 u = fa_abs16(p.x);
+    p.u = u = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(u, _mm512_set1_ps(15.0f), _CMP_GT_OQ), u,
+                                   _mm512_set1_ps(15.0f));
+    p.k = fa_table_index16(u, FA_GELU_TABLE_FIRST);
+    __m512 hi = _mm512_mul_ps(u, u), lo = _mm512_fmsub_ps(u, u, hi);
+    const __m512 magic = _mm512_set1_ps(12583103.0f), half = _mm512_set1_ps(-0.5f);
+    __m512 kshift = _mm512_fmadd_ps(hi, _mm512_set1_ps(-0.72134752044448170f), magic);
+    __m512 kf = _mm512_sub_ps(kshift, magic);
+    p.s = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(kshift), 23));
+    __m512 r = _mm512_add_ps(
+        _mm512_fmadd_ps(kf, _mm512_set1_ps(-0.693359375f), _mm512_mul_ps(half, hi)),
+        _mm512_fmadd_ps(kf, _mm512_set1_ps(2.12194440e-4f), _mm512_mul_ps(half, lo)));
+    __m512 q = _mm512_set1_ps(fa_expm1_q_f[0]);
+    for (int j = 1; j < 5; j++)
+        q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(fa_expm1_q_f[j]));
+    p.m = _mm512_fmadd_ps(q, _mm512_mul_ps(r, r), r);
+    return p;
+}
+/* 2^64 e G(u) = s G (1 + m), as d (P + P m) s on interval 0 (G = d P,
+   x0 = 0: G rounded first would cost up to an ulp of the result where G
+   and e G lie in different binades) */
+FA_INLINE float fa_gelu_scaled_G_f(float u, int32_t k, float s, float m)
+{
+    float d, p = fa_table_tail_f(fa_gelu_G_table_f, u, k, &d);
+    float g = fa_fma_f(p, d, fa_gelu_G_table_f[1][k]);
+    return (k == 0 ? d * fa_fma_f(p, m, p) : fa_fma_f(g, m, g)) * s;
+}
+static inline __m512 fa_gelu_scaled_G16(fa_gelu16_parts q)
+{
+    __m512 d, p = fa_table_tail16(fa_gelu_G_table_f, q.u, q.k, &d);
+    __m512 g = _mm512_fmadd_ps(p, d, fa_lookup16(fa_gelu_G_table_f[1], q.k));
+    __m512 eg = _mm512_mask_mul_ps(_mm512_fmadd_ps(g, q.m, g),
+                                   _mm512_cmpeq_epi32_mask(q.k, _mm512_setzero_si512()), d,
+                                   _mm512_fmadd_ps(p, q.m, p));
+    return _mm512_mul_ps(eg, q.s);
+}
+/* 2^64 e D(u) = s (D + D m) */
+FA_INLINE float fa_gelu_scaled_D_f(float u, int32_t k, float s, float m)
+{
+    float f = fa_table_poly_f(fa_gelu_D_table_f, u, k);
+    return fa_fma_f(f, m, f) * s;
+}
+static inline __m512 fa_gelu_scaled_D16(fa_gelu16_parts q)
+{
+    __m512 f = fa_table_poly16(fa_gelu_D_table_f, q.u, q.k);
+    return _mm512_mul_ps(_mm512_fmadd_ps(f, q.m, f), q.s);
+}
+/* relu(x) - 2^-64 (2^64 e G), in one rounding (x = -0.0 gives -0.0);
+   x / 2 below 2^-60, where gelu(x) = x / 2 (1 + 0.8 x) rounds as x / 2,
+   ties to even as NumPy's and the float64 reference's (x - x / 2, with
+   x / 2 rounded first, would give the odd one for subnormal x); from
+   u = 13 on, where results reach the subnormal range and must be within
+   one 2^-149 (issue 5), in double (e G's float roundings before the last
+   one, relative 2^-24 each, are that much there) */
+#define FA_GELU_TAIL 13.0f
+FA_INLINE float fa_gelu_f(float x)
+{
+    int32_t k;
+    float s, m, u = fa_gelu_parts_f(x, &k, &s, &m);
+    float t = fa_gelu_scaled_G_f(u, k, s, m);
+    if (u > FA_GELU_TAIL)
+        return (float)fa_gelu_fd(x);
+    return u < 0x1p-60f ? x * 0.5f : fa_fma_f(-t, 0x1p-64f, x >= 0 ? x : -0.0f);
+}
+FA_INLINE float fa_gelu_derivative_f(float x)
+{
+    int32_t k;
+    float s, m, u = fa_gelu_parts_f(x, &k, &s, &m);
+    float ed = fa_gelu_scaled_D_f(u, k, s, m);
+    return x >= 0 ? fa_fma_f(-ed, 0x1p-64f, 1.0f) : ed * 0x1p-64f;
+}
+/* the lanes of y beyond FA_GELU_TAIL, as fa_gelu_f: rare (u > 13) */
+static __attribute__((noinline)) __m512 fa_gelu_tail16(__m512 x, __m512 y, __mmask16 tail)
+{
+    float xs[16], ys[16];
+    _mm512_storeu_ps(xs, x);
+    _mm512_storeu_ps(ys, y);
+    for (int j = 0; j < 16; j++)
+        if (tail >> j & 1)
+            ys[j] = (float)fa_gelu_fd(xs[j]);
+    return _mm512_loadu_ps(ys);
+}
+static inline __m512 fa_gelu16(fa_gelu16_parts p)
+{
+    __mmask16 nonneg = _mm512_cmp_ps_mask(p.x, _mm512_setzero_ps(), _CMP_GE_OQ);
+    __m512 y = _mm512_fnmadd_ps(fa_gelu_scaled_G16(p), _mm512_set1_ps(0x1p-64f),
+                                _mm512_mask_blend_ps(nonneg, _mm512_set1_ps(-0.0f), p.x));
+    __mmask16 tiny = _mm512_cmp_ps_mask(p.u, _mm512_set1_ps(0x1p-60f), _CMP_LT_OQ);
+    y = _mm512_mask_mul_ps(y, tiny, p.x, _mm512_set1_ps(0.5f));
+    __mmask16 tail = _mm512_cmp_ps_mask(p.u, _mm512_set1_ps(FA_GELU_TAIL), _CMP_GT_OQ);
+    return tail ? fa_gelu_tail16(p.x, y, tail) : y;
+}
+static inline __m512 fa_gelu_derivative16(fa_gelu16_parts p)
+{
+    __mmask16 nonneg = _mm512_cmp_ps_mask(p.x, _mm512_setzero_ps(), _CMP_GE_OQ);
+    __m512 ed = fa_gelu_scaled_D16(p), scale = _mm512_set1_ps(0x1p-64f);
+    return _mm512_mask_blend_ps(nonneg, _mm512_mul_ps(ed, scale),
+                                _mm512_fnmadd_ps(ed, scale, _mm512_set1_ps(1.0f)));
+}
+/* The body of a gelu block: STORES for each vector of x (p: its parts) over
+   the leading multiple of 16 elements, returned.  Every input vector is read
+   before the outputs are written, so an output may be an input. */
+#define FA_GELU_BLOCK(x, n, STORES)                  \
+    intptr_t i = 0;                                  \
+    for (; i + 16 <= (n); i += 16) {                 \
+        fa_gelu16_parts p = fa_gelu_parts16((x) + i); \
+        STORES;                                      \
+    }                                                \
+    return i
+#define FA_LOAD(a) _mm512_loadu_ps((a) + i)
+#define FA_STORE(a, v) _mm512_storeu_ps((a) + i, (v))
+static inline intptr_t fa_gelu_block_f(const float *x, float *y, intptr_t n)
+{
+    FA_GELU_BLOCK(x, n, FA_STORE(y, fa_gelu16(p)));
+}
+static inline intptr_t fa_gelu_derivative_block_f(const float *x, float *d, intptr_t n)
+{
+    FA_GELU_BLOCK(x, n, FA_STORE(d, fa_gelu_derivative16(p)));
+}
+/* one exp for both */
+static inline intptr_t fa_gelu_value_and_derivative_block_f(const float *x, float *y, float *d,
+                                                           intptr_t n)
+{
+    FA_GELU_BLOCK(x, n, __m512 yv = fa_gelu16(p); FA_STORE(d, fa_gelu_derivative16(p));
+                  FA_STORE(y, yv));
+}
+static inline intptr_t fa_gelu_backward_block_f(const float *grad, const float *x, float *g,
+                                                intptr_t n)
+{
+    FA_GELU_BLOCK(x, n, FA_STORE(g, _mm512_mul_ps(FA_LOAD(grad), fa_gelu_derivative16(p))));
+}
+/* geglu's halves (_catalog.GLU_GATES): gelu(a) * b, and (grad * gelu'(a)) * b
+   and grad * gelu(a), as the template's expressions */
+static inline intptr_t fa_geglu_halves_block_f(const float *a, const float *b, float *y,
+                                               intptr_t n)
+{
+    FA_GELU_BLOCK(a, n, FA_STORE(y, _mm512_mul_ps(fa_gelu16(p), FA_LOAD(b))));
+}
+static inline intptr_t fa_geglu_halves_backward_block_f(const float *grad, const float *a,
+                                                        const float *b, float *grad_a,
+                                                        float *grad_b, intptr_t n)
+{
+    FA_GELU_BLOCK(a, n, __m512 gv = FA_LOAD(grad); __m512 bv = FA_LOAD(b);
+                  FA_STORE(grad_a, _mm512_mul_ps(_mm512_mul_ps(gv, fa_gelu_derivative16(p)), bv));
+                  FA_STORE(grad_b, _mm512_mul_ps(gv, fa_gelu16(p))));
+}
+#undef FA_GELU_BLOCK
+#undef FA_LOAD
+#undef FA_STORE
+#undef FA_GELU_TABLE_FIRST
+#undef FA_GELU_TAIL
 #else
 #define FA_SIMD_BLOCKS ""
 FA_INLINE float fa_tanh_f(float x) { return fa_tanh_exp_f(x); }
-FA_NO_TANH_BLOCKS(float, f)
+FA_VIA_FD(gelu, (float x), (x))
+FA_VIA_FD(gelu_derivative, (float x), (x))
+FA_NO_BLOCKS(float, f)
 #endif
-#undef FA_NO_TANH_BLOCKS
+#undef FA_VIA_FD
+#undef FA_NO_BLOCKS
+#undef FA_NO_BLOCK_1_1
+#undef FA_NO_BLOCK_1_2
+#undef FA_NO_BLOCK_2_1
+#undef FA_NO_BLOCK_3_2
 
 #endif

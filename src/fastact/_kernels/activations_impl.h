@@ -324,7 +324,8 @@ FA_INLINE FA_T FA_F(fa_silu_derivative)(FA_T x)
 #undef FA_SILU_LO
 
 /* ---- gelu (exact and tanh): activations.h, in double (fa_NAME_d) and
- * for float32 in double (fa_NAME_fd, FA_VIA_FD) */
+ * for float32 in double (fa_NAME_fd, FA_VIA_FD), but float32 gelu on
+ * AVX-512: tables of polynomials (activations.h, explicit SIMD blocks) */
 
 /* ---- mish = x tanh(softplus(x)), in double for float32 -------------------
  * With e = exp(-|x|) <= 1 and n = e^x (e^x + 2): tanh(log(1 + e^x)) =

@@ -165,9 +165,12 @@ FA_INLINE double fa_fma_d(double a, double b, double c) { return FA_FMA_D(a, b, 
    coefficients for the relative error of expm1 (1.3e-8 before rounding),
    so exp = 1 + expm1 is accurate too (3e-9); the _fd functions evaluate
    the same in double. */
+static const float fa_expm1_q_f[5] = {0.001386967021971941f, 0.008366248570382595f,
+                                      0.04166744649410248f, 0.1666654646396637f,
+                                      0.4999999701976776f};  /* highest degree first */
 #define FA_EXPM1_POLY_Q_FLOAT(T, r) \
-    (((((T)0.001386967021971941 * (r) + (T)0.008366248570382595) * (r) \
-       + (T)0.04166744649410248) * (r) + (T)0.1666654646396637) * (r) + (T)0.4999999701976776)
+    (((((T)fa_expm1_q_f[0] * (r) + (T)fa_expm1_q_f[1]) * (r) + (T)fa_expm1_q_f[2]) * (r) \
+      + (T)fa_expm1_q_f[3]) * (r) + (T)fa_expm1_q_f[4])
 FA_INLINE float fa_expm1_poly_q_f(float r) { return FA_EXPM1_POLY_Q_FLOAT(float, r); }
 FA_INLINE float fa_expm1_poly_f(float r) { return fa_expm1_poly_q_f(r) * (r * r) + r; }
 
