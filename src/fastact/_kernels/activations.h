@@ -585,10 +585,10 @@ FA_INLINE float fa_gelu_parts_f(float x, int32_t *k, float *s, float *m)
     float hi = u * u, lo = fa_fma_f(u, u, -hi);  /* u^2 = hi + lo exactly */
     /* -u^2/2 = kf ln2 + r as fa_exp_neg_reduce_f, with lo: -hi/2 - kf ln2_hi
        is exact, the rest is small */
-    const float magic = 12583103.0f;  /* 1.5 * 2^23 + 127 + 64 */
-    float kshift = fa_fma_f(hi, -0.72134752044448170f, magic), kf = kshift - magic;
+    const float magic = FA_EXP_NEG_MAGIC_F;
+    float kshift = fa_fma_f(hi, -0.5f * FA_LOG2E_F, magic), kf = kshift - magic;
     *s = fa_from_bits_f((int32_t)((uint32_t)fa_bits_f(kshift) << 23));
-    float r = fa_fma_f(kf, -0.693359375f, -0.5f * hi) + fa_fma_f(kf, 2.12194440e-4f, -0.5f * lo);
+    float r = fa_fma_f(kf, -FA_LN2_HI_F, -0.5f * hi) + fa_fma_f(kf, -FA_LN2_LO_F, -0.5f * lo);
     float q = fa_expm1_q_f[0];
     for (int j = 1; j < 5; j++)
         q = fa_fma_f(q, r, fa_expm1_q_f[j]);
@@ -609,13 +609,13 @@ static inline fa_gelu16_parts fa_gelu_parts16(const float *x)
                                    _mm512_set1_ps(15.0f));
     p.k = fa_table_index16(u, FA_GELU_TABLE_FIRST);
     __m512 hi = _mm512_mul_ps(u, u), lo = _mm512_fmsub_ps(u, u, hi);
-    const __m512 magic = _mm512_set1_ps(12583103.0f), half = _mm512_set1_ps(-0.5f);
-    __m512 kshift = _mm512_fmadd_ps(hi, _mm512_set1_ps(-0.72134752044448170f), magic);
+    const __m512 magic = _mm512_set1_ps(FA_EXP_NEG_MAGIC_F), half = _mm512_set1_ps(-0.5f);
+    __m512 kshift = _mm512_fmadd_ps(hi, _mm512_set1_ps(-0.5f * FA_LOG2E_F), magic);
     __m512 kf = _mm512_sub_ps(kshift, magic);
     p.s = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(kshift), 23));
     __m512 r = _mm512_add_ps(
-        _mm512_fmadd_ps(kf, _mm512_set1_ps(-0.693359375f), _mm512_mul_ps(half, hi)),
-        _mm512_fmadd_ps(kf, _mm512_set1_ps(2.12194440e-4f), _mm512_mul_ps(half, lo)));
+        _mm512_fmadd_ps(kf, _mm512_set1_ps(-FA_LN2_HI_F), _mm512_mul_ps(half, hi)),
+        _mm512_fmadd_ps(kf, _mm512_set1_ps(-FA_LN2_LO_F), _mm512_mul_ps(half, lo)));
     __m512 q = _mm512_set1_ps(fa_expm1_q_f[0]);
     for (int j = 1; j < 5; j++)
         q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(fa_expm1_q_f[j]));
@@ -666,14 +666,14 @@ FA_INLINE float fa_gelu_f(float x)
     float t = fa_gelu_scaled_G_f(u, k, s, m);
     if (u > FA_GELU_TAIL)
         return (float)fa_gelu_fd(x);
-    return u < 0x1p-60f ? x * 0.5f : fa_fma_f(-t, 0x1p-64f, x >= 0 ? x : -0.0f);
+    return u < 0x1p-60f ? x * 0.5f : fa_fma_f(-t, FA_EXP_NEG_SCALE_F, x >= 0 ? x : -0.0f);
 }
 FA_INLINE float fa_gelu_derivative_f(float x)
 {
     int32_t k;
     float s, m, u = fa_gelu_parts_f(x, &k, &s, &m);
     float ed = fa_gelu_scaled_D_f(u, k, s, m);
-    return x >= 0 ? fa_fma_f(-ed, 0x1p-64f, 1.0f) : ed * 0x1p-64f;
+    return x >= 0 ? fa_fma_f(-ed, FA_EXP_NEG_SCALE_F, 1.0f) : ed * FA_EXP_NEG_SCALE_F;
 }
 /* the lanes of y beyond FA_GELU_TAIL, as fa_gelu_f: rare (u > 13) */
 static __attribute__((noinline)) __m512 fa_gelu_tail16(__m512 x, __m512 y, __mmask16 tail)
@@ -689,7 +689,7 @@ static __attribute__((noinline)) __m512 fa_gelu_tail16(__m512 x, __m512 y, __mma
 static inline __m512 fa_gelu16(fa_gelu16_parts p)
 {
     __mmask16 nonneg = _mm512_cmp_ps_mask(p.x, _mm512_setzero_ps(), _CMP_GE_OQ);
-    __m512 y = _mm512_fnmadd_ps(fa_gelu_scaled_G16(p), _mm512_set1_ps(0x1p-64f),
+    __m512 y = _mm512_fnmadd_ps(fa_gelu_scaled_G16(p), _mm512_set1_ps(FA_EXP_NEG_SCALE_F),
                                 _mm512_mask_blend_ps(nonneg, _mm512_set1_ps(-0.0f), p.x));
     __mmask16 tiny = _mm512_cmp_ps_mask(p.u, _mm512_set1_ps(0x1p-60f), _CMP_LT_OQ);
     y = _mm512_mask_mul_ps(y, tiny, p.x, _mm512_set1_ps(0.5f));
@@ -699,7 +699,7 @@ static inline __m512 fa_gelu16(fa_gelu16_parts p)
 static inline __m512 fa_gelu_derivative16(fa_gelu16_parts p)
 {
     __mmask16 nonneg = _mm512_cmp_ps_mask(p.x, _mm512_setzero_ps(), _CMP_GE_OQ);
-    __m512 ed = fa_gelu_scaled_D16(p), scale = _mm512_set1_ps(0x1p-64f);
+    __m512 ed = fa_gelu_scaled_D16(p), scale = _mm512_set1_ps(FA_EXP_NEG_SCALE_F);
     return _mm512_mask_blend_ps(nonneg, _mm512_mul_ps(ed, scale),
                                 _mm512_fnmadd_ps(ed, scale, _mm512_set1_ps(1.0f)));
 }

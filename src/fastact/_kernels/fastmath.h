@@ -160,6 +160,10 @@ FA_INLINE double fa_fma_d(double a, double b, double c) { return FA_FMA_D(a, b, 
  * operation: the only rounding of the size of the result's ulp is the last
  * one (max error 1.0 ulp for float, 0.95 for double).
  */
+#define FA_LOG2E_F 1.44269504088896341f
+#define FA_LN2_HI_F 0.693359375f      /* ln2 = FA_LN2_HI_F + FA_LN2_LO_F */
+#define FA_LN2_LO_F (-2.12194440e-4f)
+#define FA_EXP_NEG_MAGIC_F 12583103.0f /* 1.5 * 2^23 + 127 + 64: bits of 2^(k+64) */
 
 /* expm1(r) on |r| <= ln2/2 as r + r^2 q(r): minimax q with float
    coefficients for the relative error of expm1 (1.3e-8 before rounding),
@@ -199,13 +203,13 @@ FA_INLINE float fa_exp_reduce_f(float x, float *s1, float *s2)
     const float lo = -104.0f, hi = 88.72283935546875f;
     const float magic = 12582912.0f;  /* 1.5 * 2^23 */
     float xc = x < lo ? lo : (x > hi ? hi : x);
-    float kshift = xc * 1.44269504088896341f + magic;
+    float kshift = xc * FA_LOG2E_F + magic;
     float kf = kshift - magic;
     int32_t k = fa_bits_f(kshift) - fa_bits_f(magic);
     int32_t k1 = k >> 1, k2 = k - k1;
     *s1 = fa_from_bits_f((k1 + 127) << 23);
     *s2 = fa_from_bits_f((k2 + 127) << 23);
-    return (xc - kf * 0.693359375f) - kf * -2.12194440e-4f;
+    return (xc - kf * FA_LN2_HI_F) - kf * FA_LN2_LO_F;
 }
 
 FA_INLINE double fa_exp_reduce_d(double x, double *s1, double *s2)
@@ -265,12 +269,12 @@ FA_INLINE double fa_exp_d(double x)
  * clamped to lo (-112 by default, higher for FA_NORMAL_EXP_ARG) */
 FA_INLINE float fa_exp_neg_reduce_above_f(float x, float lo, float *s)
 {
-    const float magic = 12583103.0f;  /* 1.5 * 2^23 + 127 + 64 */
+    const float magic = FA_EXP_NEG_MAGIC_F;
     float xc = x < lo ? lo : x;
-    float kshift = xc * 1.44269504088896341f + magic;
+    float kshift = xc * FA_LOG2E_F + magic;
     float kf = kshift - magic;
     *s = fa_from_bits_f((int32_t)((uint32_t)fa_bits_f(kshift) << 23));
-    return (xc - kf * 0.693359375f) - kf * -2.12194440e-4f;
+    return (xc - kf * FA_LN2_HI_F) - kf * FA_LN2_LO_F;
 }
 FA_INLINE float fa_exp_neg_reduce_f(float x, float *s) { return fa_exp_neg_reduce_above_f(x, -112.0f, s); }
 
