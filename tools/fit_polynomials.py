@@ -1,7 +1,7 @@
 """Generate src/fastact/_kernels/polynomials.h: the polynomial tables of
 the activations (gelu's erf/erfc, expm1, tanh and tanhshrink near 0, the
 derivatives of gelu, gelu_tanh, silu and mish near their root, and the
-tables of 32 polynomials of float32 tanh and gelu for AVX-512): in
+tables of 32 polynomials of float32 tanh, gelu and silu' for AVX-512): in
 double; for the float32 kernels computed in float, in float (names ending
 in _f); for the float32 kernels computed in double, in double to float32
 accuracy (names with _fd, as the functions that use them).
@@ -342,35 +342,63 @@ def tanh_table():
 tanh_table()
 
 
-def gelu_tables():
-    """float32 gelu on AVX-512 (activations.h): with u = |x| <= 15 and
-    e = exp(-u^2/2), gelu(x) = relu(x) - e G(u) and gelu'(x) = (x >= 0 ?
-    1 - e D(u) : e D(u)), G = u erfcx(u / sqrt 2) / 2 and D = erfcx(u /
-    sqrt 2) / 2 - u / sqrt(2 pi) each 29 polynomials of u on the intervals
-    of fa_table_index_f(bits, 495): below 2^-3 (x0 = 0), then 4 per binade
-    to 16; x0 accurate points (Gal), but D's root 0.7518 (gelu' = 0 at
-    -0.7518) as x0 of the two intervals beside it (root_fit)."""
-    erfcx = lambda z: mp.exp(z * z) * mp.erfc(z)
-    G = lambda u: u * erfcx(u / SQRT2) / 2
-    D = lambda u: erfcx(u / SQRT2) / 2 - u / SQRT_2PI
-    root = mp.findroot(D, 0.75)
-    intervals = table_intervals(495, 29)
-    for name, f in (("G", G), ("D", D)):
+def exp_product_tables(name, first, count, functions, root_guess, last_rows=None):
+    """The tables of a function f = relu(x) - e G(u), f' = (x >= 0 ? 1 -
+    e D(u) : e D(u)) with u = |x| and e a decaying exponential (gelu's and
+    silu's on AVX-512, activations.h): G and D (functions, by name) each
+    as polynomials of u on the first count intervals of
+    fa_table_index_f(bits, first): interval 0 with x0 = 0, the others x0
+    accurate points (Gal), but D's root as x0 of the intervals it is in or
+    near (root_fit), so f' keeps its relative error near its root.  last_rows:
+    the rows of the intervals after count, by name (else copies of the
+    last fitted row)."""
+    root = mp.findroot(functions["D"], root_guess)
+    intervals = table_intervals(first, count)
+    for part, f in functions.items():
         rows = []
         for k, (a, b) in enumerate(intervals):
-            if name == "D" and a - 0.01 < root < b + 0.01:
+            if part == "D" and a - (b - a) / 4 < root < b + (b - a) / 4:
                 x0 = _f32(root)
                 rows.append([x0] + root_fit(f, a, b, x0))
             else:
                 x0 = 0.0 if k == 0 else accurate_point(f, a, b)
                 rows.append([x0] + relative_fit(f, a, b, x0))
-        print_table("fa_gelu_%s_table_f" % name, rows,
-                    "/* %s(u) on the intervals of fa_table_index_f(bits, 495) (29 and copies"
-                    " of the last), rows as\n   fa_tanh_table_f's; max relative error %.2g */"
-                    % (name, max_relative_error(f, rows, intervals)))
+        extra = (last_rows or {}).get(part, [])
+        print_table("fa_%s_%s_table_f" % (name, part), rows + extra,
+                    "/* %s(u) on the intervals of fa_table_index_f(bits, %d) (%d%s), rows as\n"
+                    "   fa_tanh_table_f's; max relative error %.2g */"
+                    % (part, first, count, " and %d exact" % len(extra) if extra
+                       else " and copies of the last", max_relative_error(f, rows, intervals)))
+
+
+def gelu_tables():
+    """float32 gelu on AVX-512: e = exp(-u^2/2), G = u erfcx(u / sqrt 2) / 2
+    and D = erfcx(u / sqrt 2) / 2 - u / sqrt(2 pi) on the intervals of
+    fa_table_index_f(bits, 495): below 2^-3, then 4 per binade to 16
+    (D's root 0.7518: gelu' = 0 at -0.7518)."""
+    erfcx = lambda z: mp.exp(z * z) * mp.erfc(z)
+    exp_product_tables("gelu", 495, 29, {"G": lambda u: u * erfcx(u / SQRT2) / 2,
+                                         "D": lambda u: erfcx(u / SQRT2) / 2 - u / SQRT_2PI},
+                       0.75)
 
 
 gelu_tables()
+
+
+def silu_tables():
+    """float32 silu' on AVX-512: e = exp(-u), D = (1 - u + e) / (1 + e)^2
+    on the intervals of fa_table_index_f(bits, 495): below 2^-3, then 4 per
+    binade to 16, [16, 20), [20, 24) (D's root 1.2785: silu' = 0 at
+    -1.2785); from 24 on, where e is below 2^-34, D = 1 - u exactly
+    (x0 = 1, c1 = -1).  (silu itself, relu(x) - e u / (1 + e), would take
+    a G table as gelu's: no faster than the quotient form, so not made.)"""
+    e = lambda u: mp.exp(-u)
+    exact_row = [1.0, 0.0, -1.0] + [0.0] * (TABLE_DEGREE - 1)
+    exp_product_tables("silu", 495, 31, {"D": lambda u: (1 - u + e(u)) / (1 + e(u)) ** 2},
+                       1.28, {"D": [exact_row]})
+
+
+silu_tables()
 
 # ---- float32 kernels computed in double (activations.h, "float32 results
 # computed in double"): to TARGET_FD

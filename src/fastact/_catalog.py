@@ -260,6 +260,7 @@ SPECS = (
         torch="torch.nn.functional.silu",
         jax="jax.nn.silu",
         grain=TRANSCENDENTAL,
+        blocks=("derivative", "value_and_derivative", "backward"),
         aliases=("swish",),
         doc="Sigmoid linear unit, also called swish (fastact.swish is the "
         "same object).",

@@ -305,8 +305,10 @@ FA_INLINE FA_T FA_F(fa_silu)(FA_T x)
  * division (subnormal results rounded once); (1 + e)^2 as in sigmoid'.
  * Near the root x0 of silu', where 1 + x + e cancels, d p(d) with
  * d = x - x0 (polynomials.h).  float32 in float: within 3 ulp (backward
- * 3.24) on every build, twice as fast as in double. */
-FA_INLINE FA_T FA_F(fa_silu_derivative)(FA_T x)
+ * 3.24) on every build, twice as fast as in double.  fa_silu_derivative
+ * (activations.h) is this but for float32 on AVX-512, where a table is
+ * faster. */
+FA_INLINE FA_T FA_F(fa_silu_derivative_quotient)(FA_T x)
 {
     FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
     FA_T es = FA_F(fa_fma)(t, s, s), e = es * FA_EXP_NEG_SCALE;
