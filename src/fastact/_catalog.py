@@ -263,7 +263,8 @@ SPECS = (
         blocks=("derivative", "value_and_derivative", "backward"),
         aliases=("swish",),
         doc="Sigmoid linear unit, also called swish (fastact.swish is the "
-        "same object).",
+        "same object). float32's derivative: a table of polynomials with "
+        "AVX-512 (x86-64-v4 builds).",
     ),
     Spec(
         name="mish",
@@ -540,8 +541,8 @@ GLU_GATES = {
     "glu": ("{a} * fa_sigmoid_{c}({b})",
             "fa_sigmoid_{c}({b})",
             "{a} * fa_sigmoid_derivative_{c}({b})"),
-    "swiglu": ("fa_glu_silu_{c}({a}) * {b}",
-               "fa_glu_silu_derivative_{c}({a}) * {b}",
+    "swiglu": ("fa_glu_silu_{c}({a}) * {b}",  # the gate a * sigmoid(a): glu_impl.h
+               "fa_silu_derivative_{c}({a}) * {b}",  # the catalog's silu'
                "fa_glu_silu_{c}({a})"),
     "geglu": ("fa_gelu_{c}({a}) * {b}",  # the catalog's exact gelu
               "fa_gelu_derivative_{c}({a}) * {b}",
@@ -552,22 +553,24 @@ GLU_GATES = {
 }
 
 
-# the gates whose two kernels start with an explicit SIMD block (as
-# Spec.blocks): geglu's, over gelu's tables
-GLU_BLOCKS = ("geglu",)
+# the gates' kernels ("forward": NAME_halves, "backward": NAME_halves_backward)
+# that start with an explicit SIMD block (as Spec.blocks): over gelu's and
+# silu's tables
+GLU_BLOCKS = {"geglu": ("forward", "backward"), "swiglu": ("backward",)}
 
 
 def glu_kernels(name: str, y: str, dy_da: str, dy_db: str) -> Iterator[Kernel]:
     formula = y.replace("_{c}", "").replace("fa_glu_", "").replace("fa_", "")
     formula = formula.replace("{", "").replace("}", "")
     yield Kernel(name + "_halves", "forward", ("a", "b"), (), ("y",), (y,), TRANSCENDENTAL,
-                 "%s of the halves a, b: y = %s" % (name, formula), name in GLU_BLOCKS)
+                 "%s of the halves a, b: y = %s" % (name, formula),
+                 "forward" in GLU_BLOCKS.get(name, ()))
     yield Kernel(name + "_halves_backward", "backward", ("grad", "a", "b"), (),
                  ("grad_a", "grad_b"),
                  ("{grad} * " + dy_da, "{grad} * " + dy_db), TRANSCENDENTAL,
-                 "gradients of %s_halves with respect to a and b" % name, name in GLU_BLOCKS)
+                 "gradients of %s_halves with respect to a and b" % name,
+                 "backward" in GLU_BLOCKS.get(name, ()))
 
 
 GLU_KERNELS = tuple(k for name, exprs in GLU_GATES.items() for k in glu_kernels(name, *exprs))
-GLU_C_FUNCTIONS = tuple(CFunction(n, ("x",)) for n in (
-    "fa_glu_silu", "fa_glu_silu_derivative"))
+GLU_C_FUNCTIONS = (CFunction("fa_glu_silu", ("x",)),)

@@ -482,7 +482,7 @@ FA_VIA_FD(softsign_derivative, (float x), (x))
     FA_NO_BLOCK_1_2(gelu_value_and_derivative, T, c) FA_NO_BLOCK_2_1(gelu_backward, T, c) \
     FA_NO_BLOCK_2_1(geglu_halves, T, c) FA_NO_BLOCK_3_2(geglu_halves_backward, T, c)     \
     FA_NO_BLOCK_1_1(silu_derivative, T, c) FA_NO_BLOCK_1_2(silu_value_and_derivative, T, c) \
-    FA_NO_BLOCK_2_1(silu_backward, T, c)
+    FA_NO_BLOCK_2_1(silu_backward, T, c) FA_NO_BLOCK_3_2(swiglu_halves_backward, T, c)
 FA_INLINE double fa_tanh_d(double x) { return fa_tanh_exp_d(x); }
 FA_INLINE double fa_silu_derivative_d(double x) { return fa_silu_derivative_quotient_d(x); }
 FA_NO_BLOCKS(double, d)
@@ -494,7 +494,8 @@ FA_NO_BLOCKS(double, d)
 #define FA_SIMD_BLOCKS                                                                  \
     "tanh_f tanh_value_and_derivative_f gelu_f gelu_derivative_f "                      \
     "gelu_value_and_derivative_f gelu_backward_f silu_derivative_f "                    \
-    "silu_value_and_derivative_f silu_backward_f geglu_halves_f geglu_halves_backward_f"
+    "silu_value_and_derivative_f silu_backward_f swiglu_halves_backward_f "             \
+    "geglu_halves_f geglu_halves_backward_f"
 typedef const float fa_table_f[32];  /* a row: one value per interval */
 
 /* the interval of |x| (bits abits) in a table starting at 2^(first/4 - 127)
@@ -853,6 +854,28 @@ static inline intptr_t fa_silu_value_and_derivative_block_f(const float *x, floa
                                                            intptr_t n)
 {
     return fa_block_and_scalar_f(fa_silu_derivative_block_f, fa_silu_f, x, d, y, n);
+}
+/* swiglu's backward (_catalog.GLU_GATES): grad * silu'(a) * b and
+   grad * fa_glu_silu(a), silu' per 1024 elements by the block into a
+   buffer first (each output element is written after its inputs are read,
+   as the template's loop) */
+static inline intptr_t fa_swiglu_halves_backward_block_f(const float *grad, const float *a,
+                                                         const float *b, float *grad_a,
+                                                         float *grad_b, intptr_t n)
+{
+    float buf[1024];
+    intptr_t done = 0;
+    while (n - done >= 16) {
+        intptr_t m = n - done < 1024 ? (n - done) & ~(intptr_t)15 : 1024;
+        fa_silu_derivative_block_f(a + done, buf, m);
+        for (intptr_t i = 0; i < m; i++) {
+            float g = grad[done + i], ai = a[done + i], bi = b[done + i];
+            grad_a[done + i] = g * buf[i] * bi;
+            grad_b[done + i] = g * fa_glu_silu_f(ai);
+        }
+        done += m;
+    }
+    return done;
 }
 #undef FA_GELU_BLOCK
 #undef FA_SILU_BLOCK
