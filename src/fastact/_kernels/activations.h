@@ -573,20 +573,23 @@ static inline intptr_t fa_tanh_block_f(const float *x, float *y, intptr_t n)
 }
 /* A value_and_derivative block whose one output has a block (block_f) and
    the other a scalar function (scalar_f, vectorized by gcc): per 1024
-   elements, the block into a buffer, the scalar loop, then the copy, so
-   each x is read before either output is written (an output may be x). */
+   elements (the second pass finds x in L1), first the pass whose output
+   is not x, so each x is read before it is overwritten (an output may be
+   x; both passes read an element before writing it). */
 FA_INLINE intptr_t fa_block_and_scalar_f(intptr_t (*block_f)(const float *, float *, intptr_t),
                                          float (*scalar_f)(float), const float *x,
                                          float *by_block, float *by_scalar, intptr_t n)
 {
-    float buf[1024];
+    int block_first = by_block != x;
     intptr_t done = 0;
     while (n - done >= 16) {
         intptr_t m = n - done < 1024 ? (n - done) & ~(intptr_t)15 : 1024;
-        block_f(x + done, buf, m);
+        if (block_first)
+            block_f(x + done, by_block + done, m);
         for (intptr_t i = done; i < done + m; i++)
             by_scalar[i] = scalar_f(x[i]);
-        memcpy(by_block + done, buf, m * sizeof(float));
+        if (!block_first)
+            block_f(x + done, by_block + done, m);
         done += m;
     }
     return done;
