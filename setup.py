@@ -49,8 +49,8 @@ MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 
 TEMPLATES = ("_ufuncs.pyx.tp", "_axis.pyx.tp")
-HEADERS = ("fastmath.h", "polynomials.h", "activations.h", "activations_impl.h", "glu_impl.h",
-           "axis_impl.h", "type_end.h", "stream.h")
+HEADERS = ("fastmath.h", "polynomials.h", "activations.h", "activations_impl.h", "axis_impl.h",
+           "type_end.h", "stream.h")
 
 
 def render(target):
@@ -67,7 +67,7 @@ def render(target):
             text += Tempita.sub(
                 f.read(),
                 kernels=catalog["KERNELS"] + catalog["GLU_KERNELS"],
-                c_functions=catalog["C_FUNCTIONS"] + catalog["GLU_C_FUNCTIONS"],
+                c_functions=catalog["C_FUNCTIONS"],
                 axis_grains=catalog["AXIS_GRAINS"],
                 target=target.replace("_", "-"),
                 cflags=" ".join(COMMON_FLAGS + TARGETS[target][0]),

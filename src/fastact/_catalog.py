@@ -260,11 +260,11 @@ SPECS = (
         torch="torch.nn.functional.silu",
         jax="jax.nn.silu",
         grain=TRANSCENDENTAL,
-        blocks=("derivative", "value_and_derivative", "backward"),
+        blocks=("forward", "derivative", "value_and_derivative", "backward"),
         aliases=("swish",),
         doc="Sigmoid linear unit, also called swish (fastact.swish is the "
-        "same object). float32's derivative: a table of polynomials with "
-        "AVX-512 (x86-64-v4 builds).",
+        "same object). float32: tables of polynomials with AVX-512 "
+        "(x86-64-v4 builds).",
     ),
     Spec(
         name="mish",
@@ -532,7 +532,7 @@ C_FUNCTIONS = tuple(f for s in SPECS for f in c_functions(s))
 
 # ---- the GLU family: elementwise ufuncs over the two halves -----------------
 # glu, swiglu and geglu (fastact._axis) split x into halves a, b along an
-# axis and call these; the gates are in _kernels/glu_impl.h.  Rendered by the
+# axis and call these, whose gates are the catalog's functions.  Rendered by the
 # same template as the activations, so they get the same float16, threaded
 # and strided loops.
 
@@ -541,9 +541,9 @@ GLU_GATES = {
     "glu": ("{a} * fa_sigmoid_{c}({b})",
             "fa_sigmoid_{c}({b})",
             "{a} * fa_sigmoid_derivative_{c}({b})"),
-    "swiglu": ("fa_glu_silu_{c}({a}) * {b}",  # the gate a * sigmoid(a): glu_impl.h
-               "fa_silu_derivative_{c}({a}) * {b}",  # the catalog's silu'
-               "fa_glu_silu_{c}({a})"),
+    "swiglu": ("fa_silu_{c}({a}) * {b}",  # the catalog's silu
+               "fa_silu_derivative_{c}({a}) * {b}",
+               "fa_silu_{c}({a})"),
     "geglu": ("fa_gelu_{c}({a}) * {b}",  # the catalog's exact gelu
               "fa_gelu_derivative_{c}({a}) * {b}",
               "fa_gelu_{c}({a})"),
@@ -556,7 +556,7 @@ GLU_GATES = {
 # the gates' kernels ("forward": NAME_halves, "backward": NAME_halves_backward)
 # that start with an explicit SIMD block (as Spec.blocks): over gelu's and
 # silu's tables
-GLU_BLOCKS = {"geglu": ("forward", "backward"), "swiglu": ("backward",)}
+GLU_BLOCKS = {"geglu": ("forward", "backward"), "swiglu": ("forward", "backward")}
 
 
 def glu_kernels(name: str, y: str, dy_da: str, dy_db: str) -> Iterator[Kernel]:
@@ -573,4 +573,3 @@ def glu_kernels(name: str, y: str, dy_da: str, dy_db: str) -> Iterator[Kernel]:
 
 
 GLU_KERNELS = tuple(k for name, exprs in GLU_GATES.items() for k in glu_kernels(name, *exprs))
-GLU_C_FUNCTIONS = (CFunction("fa_glu_silu", ("x",)),)

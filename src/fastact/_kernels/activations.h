@@ -14,8 +14,9 @@
  *   fa_NAME_derivative_from_y_T(y, params...) f'(x) written with y = f(x),
  *                                             only where the catalog says so
  *
- * glu_impl.h adds the elementwise halves of the GLU family and axis_impl.h
- * the row and column kernels of softmax and log_softmax (_axis.pyx.tp).
+ * axis_impl.h adds the row and column kernels of softmax and log_softmax
+ * (_axis.pyx.tp); the GLU family's halves are expressions of these
+ * (_catalog.GLU_GATES).
  *
  * The fused value_and_derivative loop calls forward and derivative for the
  * same x; after inlining gcc merges their common work (the single exp of
@@ -398,7 +399,6 @@ FA_VIA_FD(softsign_derivative, (float x), (x))
 #define FA_PICK(float_x, double_x) float_x
 #define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_F
 #include "activations_impl.h"
-#include "glu_impl.h"
 #include "axis_impl.h"
 #include "type_end.h"
 
@@ -410,11 +410,10 @@ FA_VIA_FD(softsign_derivative, (float x), (x))
 #define FA_PICK(float_x, double_x) double_x
 #define FA_EXP_NEG_SCALE FA_EXP_NEG_SCALE_D
 #include "activations_impl.h"
-#include "glu_impl.h"
 #include "axis_impl.h"
 #include "type_end.h"
 
-/* ---- the explicit SIMD blocks (Spec.blocks): tanh, gelu and silu' ---------
+/* ---- the explicit SIMD blocks (Spec.blocks): tanh, gelu, silu and silu' --
  * fa_NAME_block_T(inputs, params, outputs, n) computes a leading part of a
  * contiguous loop and returns its length; the template's loop does the rest
  * with the scalar function, to the same bits.  Only float32 on AVX-512 has
@@ -452,8 +451,14 @@ FA_VIA_FD(softsign_derivative, (float x), (x))
  * -1.2785 is x0 of the interval it is in.  No division, no separate root
  * polynomial: 1.5x as fast as the quotient form (a C harness, 1e6
  * elements); every float32: within 2.3 ulp (backward 3.24, as the quotient
- * form's).  silu itself stays the quotient form (a G table as gelu's ran
- * no faster). */
+ * form's).
+ *
+ * silu: a table without exp, silu = relu(x) - u sigmoid(-u), sigmoid(-u)
+ * on 32 intervals of equal width (0.625) to 20 (it falls as e^-u: one
+ * width serves all); for x > 0 beyond, u sigmoid(-u) is below half an ulp
+ * of x, and x <= -19.5 takes the quotient form.  Every float32: within
+ * 1.76 ulp (the quotient form: 1.53); 1.6x as fast (a C harness, 1e6
+ * elements of 3 N(0, 1)). */
 #define FA_NO_BLOCK_1_1(name, T, c)                                                      \
     FA_INLINE intptr_t fa_##name##_block_##c(const T *x, T *y, intptr_t n)               \
     {                                                                                     \
@@ -481,9 +486,12 @@ FA_VIA_FD(softsign_derivative, (float x), (x))
     FA_NO_BLOCK_1_1(gelu, T, c) FA_NO_BLOCK_1_1(gelu_derivative, T, c)                   \
     FA_NO_BLOCK_1_2(gelu_value_and_derivative, T, c) FA_NO_BLOCK_2_1(gelu_backward, T, c) \
     FA_NO_BLOCK_2_1(geglu_halves, T, c) FA_NO_BLOCK_3_2(geglu_halves_backward, T, c)     \
-    FA_NO_BLOCK_1_1(silu_derivative, T, c) FA_NO_BLOCK_1_2(silu_value_and_derivative, T, c) \
-    FA_NO_BLOCK_2_1(silu_backward, T, c) FA_NO_BLOCK_3_2(swiglu_halves_backward, T, c)
+    FA_NO_BLOCK_1_1(silu, T, c) FA_NO_BLOCK_1_1(silu_derivative, T, c)                   \
+    FA_NO_BLOCK_1_2(silu_value_and_derivative, T, c)                                     \
+    FA_NO_BLOCK_2_1(silu_backward, T, c) FA_NO_BLOCK_2_1(swiglu_halves, T, c)             \
+    FA_NO_BLOCK_3_2(swiglu_halves_backward, T, c)
 FA_INLINE double fa_tanh_d(double x) { return fa_tanh_exp_d(x); }
+FA_INLINE double fa_silu_d(double x) { return fa_silu_quotient_d(x); }
 FA_INLINE double fa_silu_derivative_d(double x) { return fa_silu_derivative_quotient_d(x); }
 FA_NO_BLOCKS(double, d)
 
@@ -493,8 +501,9 @@ FA_NO_BLOCKS(double, d)
    tools/vectorization_report.py (their remainder loops gcc may leave scalar) */
 #define FA_SIMD_BLOCKS                                                                  \
     "tanh_f tanh_value_and_derivative_f gelu_f gelu_derivative_f "                      \
-    "gelu_value_and_derivative_f gelu_backward_f silu_derivative_f "                    \
-    "silu_value_and_derivative_f silu_backward_f swiglu_halves_backward_f "             \
+    "gelu_value_and_derivative_f gelu_backward_f silu_f silu_derivative_f "             \
+    "silu_value_and_derivative_f silu_backward_f swiglu_halves_f "                      \
+    "swiglu_halves_backward_f "                                                         \
     "geglu_halves_f geglu_halves_backward_f"
 typedef const float fa_table_f[32];  /* a row: one value per interval */
 
@@ -548,6 +557,11 @@ static inline __m512 fa_abs16(__m512 x)
     return _mm512_castsi512_ps(_mm512_andnot_si512(_mm512_set1_epi32(INT32_MIN),
                                                    _mm512_castps_si512(x)));
 }
+static inline __m512 fa_with_sign_of16(__m512 m, __m512 s)  /* as fa_with_sign_of_f */
+{
+    return _mm512_castsi512_ps(_mm512_or_si512(
+        _mm512_castps_si512(m), _mm512_and_si512(_mm512_castps_si512(s), _mm512_set1_epi32(INT32_MIN))));
+}
 
 /* tanh: the scalar version, the same operations as fa_tanh16 */
 FA_INLINE float fa_tanh_f(float x)
@@ -561,8 +575,7 @@ static inline __m512 fa_tanh16(__m512 x)
     __m512 ax = fa_abs16(x), p = fa_table_poly16(fa_tanh_table_f, ax, fa_table_index16(ax, 491));
     p = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ax, _mm512_set1_ps(12.0f), _CMP_GT_OQ), p,
                              _mm512_set1_ps(1.0f));
-    return _mm512_castsi512_ps(_mm512_or_si512(
-        _mm512_castps_si512(p), _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN))));
+    return fa_with_sign_of16(p, x);
 }
 static inline intptr_t fa_tanh_block_f(const float *x, float *y, intptr_t n)
 {
@@ -571,33 +584,39 @@ static inline intptr_t fa_tanh_block_f(const float *x, float *y, intptr_t n)
         _mm512_storeu_ps(y + i, fa_tanh16(_mm512_loadu_ps(x + i)));
     return i;
 }
-/* A value_and_derivative block whose one output has a block (block_f) and
-   the other a scalar function (scalar_f, vectorized by gcc): per 1024
-   elements (the second pass finds x in L1), first the pass whose output
-   is not x, so each x is read before it is overwritten (an output may be
-   x; both passes read an element before writing it). */
-FA_INLINE intptr_t fa_block_and_scalar_f(intptr_t (*block_f)(const float *, float *, intptr_t),
-                                         float (*scalar_f)(float), const float *x,
-                                         float *by_block, float *by_scalar, intptr_t n)
+/* A value_and_derivative block from a block for each output (each doing
+   all of a multiple of 16 elements): per 1024 elements (the second pass
+   finds x in L1), first the pass whose output is not x, so each x is read
+   before it is overwritten (an output may be x; both passes read an
+   element before writing it). */
+typedef intptr_t (*fa_block_1_1_f)(const float *x, float *y, intptr_t n);
+FA_INLINE intptr_t fa_block_pair_f(fa_block_1_1_f value_block, fa_block_1_1_f derivative_block,
+                                   const float *x, float *y, float *d, intptr_t n)
 {
-    int block_first = by_block != x;
+    int value_first = y != x;
     intptr_t done = 0;
     while (n - done >= 16) {
         intptr_t m = n - done < 1024 ? (n - done) & ~(intptr_t)15 : 1024;
-        if (block_first)
-            block_f(x + done, by_block + done, m);
-        for (intptr_t i = done; i < done + m; i++)
-            by_scalar[i] = scalar_f(x[i]);
-        if (!block_first)
-            block_f(x + done, by_block + done, m);
+        if (value_first)
+            value_block(x + done, y + done, m);
+        derivative_block(x + done, d + done, m);
+        if (!value_first)
+            value_block(x + done, y + done, m);
         done += m;
     }
     return done;
 }
+/* tanh' from x needs no table: a loop gcc vectorizes */
+static inline intptr_t fa_tanh_derivative_loop_f(const float *x, float *d, intptr_t n)
+{
+    for (intptr_t i = 0; i < n; i++)
+        d[i] = fa_tanh_derivative_f(x[i]);
+    return n;
+}
 static inline intptr_t fa_tanh_value_and_derivative_block_f(const float *x, float *y, float *d,
                                                            intptr_t n)
 {
-    return fa_block_and_scalar_f(fa_tanh_block_f, fa_tanh_derivative_f, x, y, d, n);
+    return fa_block_pair_f(fa_tanh_block_f, fa_tanh_derivative_loop_f, x, y, d, n);
 }
 
 /* gelu and silu' (f = relu(x) - e G(u), f' = 1 - e D(u) or e D(u)): the
@@ -852,33 +871,77 @@ static inline intptr_t fa_silu_backward_block_f(const float *grad, const float *
 {
     FA_SILU_BLOCK(x, n, FA_STORE(g, _mm512_mul_ps(FA_LOAD(grad), fa_silu_derivative16(p))));
 }
-/* silu itself has no table (the quotient form is as fast) */
+
+/* silu = relu(x) - u S(u), S = sigmoid(-u) (fa_silu_S_table_f: intervals
+   of width 1 / FA_SILU_TABLE_SCALE), u = min(|x|, FA_SILU_TABLE_U_MAX), in
+   one rounding (t <= 0 for x < 0: x's sign bit only restores -0.0), for
+   x > -FA_SILU_TABLE_U_MAX and NaN; the quotient form below (where u S(u)
+   would need an exp).  The scalar version, the same operations as the
+   vector one: */
+FA_INLINE int fa_silu_in_table_f(float x) { return !(x <= -FA_SILU_TABLE_U_MAX); }
+FA_INLINE float fa_silu_table_f(float x)
+{
+    float u = fa_abs_f(x);
+    u = u < FA_SILU_TABLE_U_MAX ? u : FA_SILU_TABLE_U_MAX;  /* NaN too, as vminps */
+    float p = fa_table_poly_f(fa_silu_S_table_f, u, (int32_t)(u * FA_SILU_TABLE_SCALE));
+    return fa_with_sign_of_f(fa_fma_f(-u, p, 0.0f > x ? 0.0f : x), x);  /* vmaxps(0, x) */
+}
+FA_INLINE float fa_silu_f(float x)
+{
+    return fa_silu_in_table_f(x) ? fa_silu_table_f(x) : fa_silu_quotient_f(x);
+}
+static inline __m512 fa_silu_table16(__m512 x)
+{
+    __m512 u = _mm512_min_ps(fa_abs16(x), _mm512_set1_ps(FA_SILU_TABLE_U_MAX));
+    __m512i k = _mm512_cvttps_epi32(_mm512_mul_ps(u, _mm512_set1_ps(FA_SILU_TABLE_SCALE)));
+    __m512 p = fa_table_poly16(fa_silu_S_table_f, u, k);
+    return fa_with_sign_of16(_mm512_fnmadd_ps(u, p, _mm512_max_ps(_mm512_setzero_ps(), x)), x);
+}
+/* silu of x[0..15]: a vector with an x <= -FA_SILU_TABLE_U_MAX (never, in
+   most data) takes the quotient form (a loop of 16 gcc vectorizes) where
+   the table does not apply, as fa_silu_f does */
+static inline __m512 fa_silu16(const float *x)
+{
+    __m512 xv = _mm512_loadu_ps(x), y = fa_silu_table16(xv);
+    __mmask16 in_table = _mm512_cmp_ps_mask(xv, _mm512_set1_ps(-FA_SILU_TABLE_U_MAX), _CMP_NLE_UQ);
+    if (in_table != 0xffff) {
+        float quotient[16];
+        for (int j = 0; j < 16; j++)
+            quotient[j] = fa_silu_quotient_f(x[j]);
+        y = _mm512_mask_blend_ps(in_table, _mm512_loadu_ps(quotient), y);
+    }
+    return y;
+}
+static inline intptr_t fa_silu_block_f(const float *x, float *y, intptr_t n)
+{
+    intptr_t i = 0;
+    for (; i + 16 <= n; i += 16)  /* each vector read before it is written: y may be x */
+        _mm512_storeu_ps(y + i, fa_silu16(x + i));
+    return i;
+}
 static inline intptr_t fa_silu_value_and_derivative_block_f(const float *x, float *y, float *d,
                                                            intptr_t n)
 {
-    return fa_block_and_scalar_f(fa_silu_derivative_block_f, fa_silu_f, x, d, y, n);
+    return fa_block_pair_f(fa_silu_block_f, fa_silu_derivative_block_f, x, y, d, n);
 }
-/* swiglu's backward (_catalog.GLU_GATES): grad * silu'(a) * b and
-   grad * fa_glu_silu(a), silu' per 1024 elements by the block into a
-   buffer first (each output element is written after its inputs are read,
-   as the template's loop) */
+/* swiglu (_catalog.GLU_GATES): silu(a) * b, and its backward grad * silu'(a) * b
+   and grad * silu(a) */
+static inline intptr_t fa_swiglu_halves_block_f(const float *a, const float *b, float *y,
+                                                intptr_t n)
+{
+    intptr_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_mul_ps(fa_silu16(a + i), _mm512_loadu_ps(b + i)));
+    return i;
+}
 static inline intptr_t fa_swiglu_halves_backward_block_f(const float *grad, const float *a,
                                                          const float *b, float *grad_a,
                                                          float *grad_b, intptr_t n)
 {
-    float buf[1024];
-    intptr_t done = 0;
-    while (n - done >= 16) {
-        intptr_t m = n - done < 1024 ? (n - done) & ~(intptr_t)15 : 1024;
-        fa_silu_derivative_block_f(a + done, buf, m);
-        for (intptr_t i = 0; i < m; i++) {
-            float g = grad[done + i], ai = a[done + i], bi = b[done + i];
-            grad_a[done + i] = g * buf[i] * bi;
-            grad_b[done + i] = g * fa_glu_silu_f(ai);
-        }
-        done += m;
-    }
-    return done;
+    FA_SILU_BLOCK(a, n, __m512 gv = FA_LOAD(grad); __m512 silu = fa_silu16(a + i);
+                  FA_STORE(grad_a, _mm512_mul_ps(_mm512_mul_ps(gv, fa_silu_derivative16(p)),
+                                                 FA_LOAD(b)));
+                  FA_STORE(grad_b, _mm512_mul_ps(gv, silu)));
 }
 #undef FA_GELU_BLOCK
 #undef FA_SILU_BLOCK
@@ -892,6 +955,7 @@ static inline intptr_t fa_swiglu_halves_backward_block_f(const float *grad, cons
 #else
 #define FA_SIMD_BLOCKS ""
 FA_INLINE float fa_tanh_f(float x) { return fa_tanh_exp_f(x); }
+FA_INLINE float fa_silu_f(float x) { return fa_silu_quotient_f(x); }
 FA_INLINE float fa_silu_derivative_f(float x) { return fa_silu_derivative_quotient_f(x); }
 FA_VIA_FD(gelu, (float x), (x))
 FA_VIA_FD(gelu_derivative, (float x), (x))

@@ -284,9 +284,11 @@ FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
  * one rounding, also where it is subnormal.  Corrected as sigmoid, with
  * the rounding error of x e (exact by fma) added: y + (xel - y ue) / u,
  * 1/u ~ (3 - u) / 2.  x clamped at lo for the product (-inf * 0 is NaN);
- * the sign of x restores -0.0, which the correction loses. */
+ * the sign of x restores -0.0, which the correction loses.  fa_silu
+ * (activations.h) is this but for float32 on AVX-512, where a table is
+ * faster. */
 #define FA_SILU_LO FA_K(-800.0)
-FA_INLINE FA_T FA_F(fa_silu)(FA_T x)
+FA_INLINE FA_T FA_F(fa_silu_quotient)(FA_T x)
 {
     FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
     FA_T e = FA_F(fa_fma)(t, s, s) * FA_EXP_NEG_SCALE;

@@ -1,5 +1,5 @@
 /* Ends one instantiation of the type-generic headers (activations_impl.h,
- * glu_impl.h, axis_impl.h): undefines the names activations.h defines
+ * axis_impl.h): undefines the names activations.h defines
  * before each, so the next can define them again.  No include guard: it
  * is included once per instantiation. */
 #undef FA_T
