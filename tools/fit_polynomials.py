@@ -296,13 +296,13 @@ def max_relative_error(f, rows, intervals, m=400):
     return worst
 
 
-def print_table(name, rows, comment):
-    """rows[k] = [x0, c0, ..., c6] per interval, printed by column."""
+def print_table(name, rows, comment, degree=TABLE_DEGREE):
+    """rows[k] = [x0, c0, ..., c_degree] per interval, printed by column."""
     rows = rows + [rows[-1]] * (32 - len(rows))
     print(comment)
-    print("static const float %s[%d][32] = {" % (name, TABLE_DEGREE + 2))
+    print("static const float %s[%d][32] = {" % (name, degree + 2))
     print(",\n".join("    {%s}" % ", ".join("%rf" % _f32(r[j]) for r in rows)
-                     for j in range(TABLE_DEGREE + 2)) + "};\n")
+                     for j in range(degree + 2)) + "};\n")
 
 
 def tanh_table():
@@ -397,9 +397,9 @@ def silu_tables():
                        1.28, {"D": [exact_row]})
 
 
-def sequential_relative_fit(f, a, b, x0, points=1500, iterations=30):
+def sequential_relative_fit(f, a, b, x0, degree=TABLE_DEGREE, points=1500, iterations=30):
     """As relative_fit, nearer minimax and with the coefficients' rounding
-    compensated: c1, ..., c6 in turn, each the first of a fit of the
+    compensated: c1, ..., c_degree in turn, each the first of a fit of the
     residual left by the rounded ones before it, its weights reweighted
     toward the largest relative errors (Lawson's iteration).  8x smaller
     errors than relative_fit on silu_sigmoid_table's intervals."""
@@ -409,8 +409,8 @@ def sequential_relative_fit(f, a, b, x0, points=1500, iterations=30):
     fx = np.array([float(f(v)) for v in x])
     d = x - x0
     c = [_f32(f(x0))]
-    for j in range(1, TABLE_DEGREE + 1):
-        V = np.stack([d ** i for i in range(j, TABLE_DEGREE + 1)], 1)
+    for j in range(1, degree + 1):
+        V = np.stack([d ** i for i in range(j, degree + 1)], 1)
         residual = fx - sum(ci * d ** i for i, ci in enumerate(c))
         w = np.ones_like(fx)
         for _ in range(iterations):
@@ -447,6 +447,47 @@ def silu_sigmoid_table():
 
 silu_tables()
 silu_sigmoid_table()
+
+
+GELU_H_DEGREE = 8
+GELU_H_SHIFT, GELU_H_END = 4, 9  # gelu's intervals: u (u + 4) uniform on [0, 9 * 13)
+
+
+def gelu_h_table():
+    """float32 gelu on AVX-512: H(u) = u Phi(-u) (Phi the normal
+    distribution function) for u = |x| on 32 intervals, interval k where
+    u (u + GELU_H_SHIFT) FA_GELU_H_SCALE is in [k, k + 1): Phi(-u) falls as
+    e^(-u^2/2), so by a factor e^(-u w) across an interval of width w, and
+    these widths (~1.6 / u from u = 2 on) keep that factor the same; the
+    shift narrows the intervals near 0 (the first ends at 0.767).  Degree
+    8, so gelu = relu(x) - H(u) with no exp for x > -FA_GELU_H_U_MAX (and
+    for x > 0 beyond: H(u) is below 1e-17 there)."""
+    import numpy as np
+
+    scale = _f32(32 / (GELU_H_END * (GELU_H_END + GELU_H_SHIFT)))
+    ends = [float((-GELU_H_SHIFT + mp.sqrt(GELU_H_SHIFT ** 2 + 4 * k / mp.mpf(scale))) / 2)
+            for k in range(33)]
+    # the float index rounds: the intervals' ends move by an ulp, so fit a little beyond
+    intervals = [(max(a - 1e-6, 0.0), b + 1e-6) for a, b in zip(ends, ends[1:])]
+    H = lambda u: u * mp.erfc(u / SQRT2) / 2
+    rows = [[x0] + sequential_relative_fit(H, a, b, x0, GELU_H_DEGREE)
+            for k, (a, b) in enumerate(intervals)
+            for x0 in [0.0 if k == 0 else accurate_point(H, a, b, 300)]]
+    # u_max: a float whose index is 31 with a margin for the index's roundings
+    u_max = _f32(GELU_H_END - 0.01)
+    assert u_max * (u_max * scale + _f32(GELU_H_SHIFT * scale)) < 31.99
+    print("#define FA_GELU_H_SCALE %rf\n#define FA_GELU_H_SHIFT_SCALED %rf\n"
+          "#define FA_GELU_H_U_MAX %rf\n#define FA_GELU_H_DEGREE %d"
+          % (scale, _f32(GELU_H_SHIFT * scale), u_max, GELU_H_DEGREE))
+    print_table("fa_gelu_H_table_f", rows,
+                "/* gelu's H(u) = u Phi(-u) on the intervals of u (u + %d) %r in [k, k + 1),\n"
+                "   rows x0, c0, ..., c%d; max relative error %.2g */"
+                % (GELU_H_SHIFT, scale, GELU_H_DEGREE,
+                   max_relative_error(H, rows, [(max(a, 1e-3), b) for a, b in intervals])),
+                GELU_H_DEGREE)
+
+
+gelu_h_table()
 
 # ---- float32 kernels computed in double (activations.h, "float32 results
 # computed in double"): to TARGET_FD
