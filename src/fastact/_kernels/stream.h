@@ -70,8 +70,12 @@ static inline void fa_stream_fence(void) {}
  * loops waiting on memory (float32 silu at 1e6 elements 15% and tanh 12%
  * slower than in L2; a Xeon with AVX-512); with the prefetches they run
  * at their in-cache speed.  Blocks of 4 KB, their 64 prefetches bunched,
- * were slower than none.  Prefetches never fault, but the callers only
- * prefetch inside their arrays. */
+ * were slower than none.  Prefetches never fault; the template's loops
+ * only prefetch inside their arrays.  The explicit SIMD blocks of
+ * activations.h (float32 on AVX-512) run in one call and prefetch each
+ * vector's line FA_PREFETCH_AHEAD bytes ahead themselves (fa_load16,
+ * fa_store16): 6-14% faster at 1e6 than per 256-byte block, copy speed
+ * at 1.6e7. */
 #define FA_PREFETCH_AHEAD 2048
 #define FA_PREFETCH_BLOCK 256
 #define FA_CACHE_LINE 64
