@@ -8,9 +8,15 @@ explicit SIMD block of activations.h does on this target (FA_SIMD_BLOCKS:
 float32 tanh on AVX-512) counts as vectorized whatever gcc did with the
 few elements the block leaves.
 
+Then it reads the built module's machine code (objdump): a call to a
+16-lane helper of activations.h (``fa_*16``) that is not declared
+``noinline`` there means gcc left a vector function out of line, a call
+per vector (fa_gelu16 was one until made FA_INLINE): also exit 1.
+
     python tools/vectorization_report.py [x86_64_v3]
 """
 
+import glob
 import re
 import subprocess
 import sys
@@ -55,5 +61,19 @@ for _, name in starts:
     missed += width is None and not block
     print("%-50s %s" % (name, "explicit SIMD block" if block and not width
                         else "%d-byte vectors" % width if width else "MISSED"))
-print("%d loops, %d not vectorized" % (len(starts), missed))
-sys.exit(1 if missed else 0)
+
+# Calls to vector helpers in the built module, against the helpers
+# activations.h keeps out of line on purpose (rare paths)
+header = open("src/fastact/_kernels/activations.h").read()
+out_of_line = set(re.findall(r"__attribute__\(\(noinline\)\)[^(]*?\b(fa_\w+16)\(", header))
+module, = glob.glob("src/fastact/_ufuncs_%s.*.so" % target)
+code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
+                      capture_output=True, text=True, check=True).stdout
+called = {m.group(1) for m in re.finditer(r"\bcall\s.*<(fa_\w+16)(?:\.\w+)*>", code)}
+not_inlined = sorted(called - out_of_line)
+for name in not_inlined:
+    print("%-50s CALLED (not inlined)" % name)
+print("%d loops, %d not vectorized; out-of-line vector helpers called: %s; others: %d"
+      % (len(starts), missed, ", ".join(sorted(called & out_of_line)) or "none",
+         len(not_inlined)))
+sys.exit(1 if missed or not_inlined else 0)
