@@ -890,22 +890,26 @@ static inline intptr_t fa_gelu_backward_block_f(const float *grad, const float *
 {
     FA_GELU_BLOCK(x, n, FA_STORE(g, _mm512_mul_ps(FA_LOAD(grad), fa_gelu_derivative16(p))));
 }
-/* geglu's halves (_catalog.GLU_GATES): gelu(a) * b, and (grad * gelu'(a)) * b
-   and grad * gelu(a), as the template's expressions */
-static inline intptr_t fa_geglu_halves_block_f(const float *a, const float *b, float *y,
-                                               intptr_t n)
-{
-    FA_BLOCK_LOOP(n, FA_STORE(y, _mm512_mul_ps(fa_gelu16(a + i), FA_LOAD(b))));
-}
-static inline intptr_t fa_geglu_halves_backward_block_f(const float *grad, const float *a,
-                                                        const float *b, float *grad_a,
-                                                        float *grad_b, intptr_t n)
-{
-    FA_GELU_BLOCK(a, n, __m512 gv = FA_LOAD(grad); __m512 bv = FA_LOAD(b);
-                  __m512 gelu = fa_gelu16(a + i);
-                  FA_STORE(grad_a, _mm512_mul_ps(_mm512_mul_ps(gv, fa_gelu_derivative16(p)), bv));
-                  FA_STORE(grad_b, _mm512_mul_ps(gv, gelu)));
-}
+/* A GLU's halves (_catalog.GLU_GATES) with gate g: g(a) * b, and its
+   backward (grad * g'(a)) * b and grad * g(a), as the template's
+   expressions; GATE16 gives g of a vector of a, GATE_BLOCK the block whose
+   parts p give g' by DERIVATIVE16(p) */
+#define FA_GLU_HALVES_BLOCKS(name, GATE16, GATE_BLOCK, DERIVATIVE16)                             \
+    static inline intptr_t fa_##name##_halves_block_f(const float *a, const float *b, float *y,  \
+                                                      intptr_t n)                                \
+    {                                                                                            \
+        FA_BLOCK_LOOP(n, FA_STORE(y, _mm512_mul_ps(GATE16(a + i), FA_LOAD(b))));                 \
+    }                                                                                            \
+    static inline intptr_t fa_##name##_halves_backward_block_f(                                  \
+        const float *grad, const float *a, const float *b, float *grad_a, float *grad_b,         \
+        intptr_t n)                                                                              \
+    {                                                                                            \
+        GATE_BLOCK(a, n, __m512 gv = FA_LOAD(grad); __m512 bv = FA_LOAD(b);                      \
+                   __m512 gate = GATE16(a + i);                                                  \
+                   FA_STORE(grad_a, _mm512_mul_ps(_mm512_mul_ps(gv, DERIVATIVE16(p)), bv));      \
+                   FA_STORE(grad_b, _mm512_mul_ps(gv, gate)));                                   \
+    }
+FA_GLU_HALVES_BLOCKS(geglu, fa_gelu16, FA_GELU_BLOCK, fa_gelu_derivative16)
 
 /* silu': u = min(|x|, 112), e = exp(-u) (e D is below 2^-150 from there) */
 #define FA_SILU_TABLE_FIRST 495  /* k = 1 from 2^-3 */
@@ -1000,24 +1004,11 @@ static inline intptr_t fa_silu_block_f(const float *x, float *y, intptr_t n)
 static inline intptr_t fa_silu_value_and_derivative_block_f(const float *x, float *y, float *d,
                                                            intptr_t n)
 {
-    return fa_block_pair_f(fa_silu_block_f, fa_silu_derivative_block_f, x, y, d, n);
+    FA_SILU_BLOCK(x, n, __m512 yv = fa_silu16(x + i); FA_STORE(d, fa_silu_derivative16(p));
+                  FA_STORE(y, yv));
 }
-/* swiglu (_catalog.GLU_GATES): silu(a) * b, and its backward grad * silu'(a) * b
-   and grad * silu(a) */
-static inline intptr_t fa_swiglu_halves_block_f(const float *a, const float *b, float *y,
-                                                intptr_t n)
-{
-    FA_BLOCK_LOOP(n, FA_STORE(y, _mm512_mul_ps(fa_silu16(a + i), FA_LOAD(b))));
-}
-static inline intptr_t fa_swiglu_halves_backward_block_f(const float *grad, const float *a,
-                                                         const float *b, float *grad_a,
-                                                         float *grad_b, intptr_t n)
-{
-    FA_SILU_BLOCK(a, n, __m512 gv = FA_LOAD(grad); __m512 silu = fa_silu16(a + i);
-                  FA_STORE(grad_a, _mm512_mul_ps(_mm512_mul_ps(gv, fa_silu_derivative16(p)),
-                                                 FA_LOAD(b)));
-                  FA_STORE(grad_b, _mm512_mul_ps(gv, silu)));
-}
+FA_GLU_HALVES_BLOCKS(swiglu, fa_silu16, FA_SILU_BLOCK, fa_silu_derivative16)
+#undef FA_GLU_HALVES_BLOCKS
 #undef FA_GELU_BLOCK
 #undef FA_SILU_BLOCK
 #undef FA_TABLE_BLOCK
