@@ -625,39 +625,20 @@ static inline intptr_t fa_tanh_block_f(const float *x, float *y, intptr_t n)
 {
     FA_BLOCK_LOOP(n, FA_STORE(y, fa_tanh16(FA_LOAD(x))));
 }
-/* A value_and_derivative block from a block for each output (each doing
-   all of a multiple of 16 elements): per 1024 elements (the second pass
-   finds x in L1), first the pass whose output is not x, so each x is read
-   before it is overwritten (an output may be x; both passes read an
-   element before writing it). */
-typedef intptr_t (*fa_block_1_1_f)(const float *x, float *y, intptr_t n);
-FA_INLINE intptr_t fa_block_pair_f(fa_block_1_1_f value_block, fa_block_1_1_f derivative_block,
-                                   const float *x, float *y, float *d, intptr_t n)
+/* tanh' of x[0..15] from x, in double (fa_tanh_derivative_f, no table): a
+   loop gcc vectorizes */
+FA_INLINE __m512 fa_tanh_derivative16(const float *x)
 {
-    int value_first = y != x;
-    intptr_t done = 0;
-    while (n - done >= 16) {
-        intptr_t m = n - done < 1024 ? (n - done) & ~(intptr_t)15 : 1024;
-        if (value_first)
-            value_block(x + done, y + done, m);
-        derivative_block(x + done, d + done, m);
-        if (!value_first)
-            value_block(x + done, y + done, m);
-        done += m;
-    }
-    return done;
-}
-/* tanh' from x needs no table: a loop gcc vectorizes */
-static inline intptr_t fa_tanh_derivative_loop_f(const float *x, float *d, intptr_t n)
-{
-    for (intptr_t i = 0; i < n; i++)
-        d[i] = fa_tanh_derivative_f(x[i]);
-    return n;
+    float d[16];
+    for (int j = 0; j < 16; j++)
+        d[j] = fa_tanh_derivative_f(x[j]);
+    return _mm512_loadu_ps(d);
 }
 static inline intptr_t fa_tanh_value_and_derivative_block_f(const float *x, float *y, float *d,
                                                            intptr_t n)
 {
-    return fa_block_pair_f(fa_tanh_block_f, fa_tanh_derivative_loop_f, x, y, d, n);
+    FA_BLOCK_LOOP(n, __m512 dv = fa_tanh_derivative16(x + i); FA_STORE(y, fa_tanh16(FA_LOAD(x)));
+                  FA_STORE(d, dv));
 }
 
 /* gelu and silu' (f = relu(x) - e G(u), f' = 1 - e D(u) or e D(u)): the
