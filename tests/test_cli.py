@@ -171,6 +171,34 @@ def test_torch_expressions_compute_the_function():
                                        err_msg="%s %s axis %d" % (name, pass_, axis))
 
 
+def test_backward_at_the_kinks_is_torchs():
+    """At each kink (where the one-sided derivatives differ) both passes
+    take torch's convention: every catalog function with a torch
+    counterpart, both signs of each kink, float64."""
+    torch = pytest.importorskip("torch")
+    from fastact import _references
+
+    for name in _bench.TORCH_EXPRESSIONS:
+        act = fa.ACTIVATIONS[name]
+        required = {n: _bench.REQUIRED_PARAMS[n]
+                    for n, d in zip(act.param_names, act.defaults) if d is None}
+        kinks = _references.REFERENCES[name].kinks
+        x = np.array(kinks(**required) if kinks else (), dtype=float)
+        if not x.size:
+            continue
+        x = np.concatenate([x, -x])
+        g = np.ones_like(x)
+        forward, backward, saved = _bench.torch_reference(act)
+        tx = torch.from_numpy(x)
+        y = act(x, **required)
+        np.testing.assert_allclose(forward(tx).numpy(), y, rtol=1e-15, err_msg=name)
+        want = backward(torch.from_numpy(g), tx, torch.from_numpy(y), saved and saved(tx))
+        np.testing.assert_allclose(act.backward(g, x=x, **required), want.numpy(),
+                                   rtol=1e-15, err_msg="%s backward at %s" % (name, x))
+        np.testing.assert_allclose(act.derivative(x, **required), want.numpy(),
+                                   rtol=1e-15, err_msg="%s derivative at %s" % (name, x))
+
+
 def test_torch_column():
     pytest.importorskip("torch")
     functions = list(_bench.TORCH_EXPRESSIONS) + list(_bench.AXIS_FUNCTIONS)

@@ -318,7 +318,7 @@ SPECS = (
     Spec(
         name="hardswish",
         formula="x * min(max(x + 3, 0), 6) / 6",
-        derivative="0 if x < -3 else (2 * x + 3) / 6 if x <= 3 else 1",
+        derivative="0 if x <= -3 else (2 * x + 3) / 6 if x < 3 else 1",
         output_range="[-0.375, inf)",
         backward_uses="x",
         torch="torch.nn.functional.hardswish",
@@ -326,7 +326,7 @@ SPECS = (
         grain=PIECEWISE,
         aliases=("hard_silu",),
         doc="Piecewise-quadratic silu, -0.0 for x <= -3 (x * 0, as torch); "
-        "the derivative is torch's (x / 3 + 1/2 on [-3, 3]). Also "
+        "the derivative is torch's (x / 3 + 1/2 on (-3, 3); 0 at -3 and 1 at 3). Also "
         "fastact.hard_silu (jax's name).",
     ),
     Spec(

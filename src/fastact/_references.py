@@ -900,7 +900,7 @@ def hardswish(x):
 
 @_quiet
 def hardswish_derivative(x):
-    return _pieces(x, (x < -3, 0.0), (x <= 3, (2 * x + 3) / 6), (True, 1.0))
+    return _pieces(x, (x <= -3, 0.0), (x < 3, (2 * x + 3) / 6), (True, 1.0))
 
 
 @_quiet
@@ -1342,16 +1342,16 @@ REFERENCES = {
         derivative=hardswish_derivative,
         derivative_from_y=None,  # not monotonic
         mp_forward=lambda x: mpmath.mpf(0) if x <= -3 else x if x >= 3 else x * (x + 3) / 6,
-        mp_derivative=lambda x: (mpmath.mpf(0) if x < -3 else (2 * x + 3) / 6 if x <= 3
+        mp_derivative=lambda x: (mpmath.mpf(0) if x <= -3 else (2 * x + 3) / 6 if x < 3
                                  else mpmath.mpf(1)),
         limits=lambda: (-0.0, INF),
         kinks=lambda: (-3.0, 3.0),
         special=(
             (0.0, 0.0, 0.5),
             (-0.0, -0.0, 0.5),
-            (-3.0, -0.0, -0.5),  # torch: x * 0 = -0.0; slope x/3 + 1/2 at -3
+            (-3.0, -0.0, 0.0),  # torch: x * 0 = -0.0; at the kinks the outer slopes
             (-5.0, -0.0, 0.0),
-            (3.0, 3.0, 1.5),
+            (3.0, 3.0, 1.0),
             (-1.5, -0.375, 0.0),
             (INF, INF, 1.0),
             (-INF, -0.0, 0.0),

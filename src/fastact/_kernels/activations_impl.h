@@ -525,13 +525,14 @@ FA_INLINE FA_T FA_F(fa_hardswish)(FA_T x)
     y = x >= 3 ? x : y;
     return x <= -3 ? -FA_K(0.0) : y;
 }
-/* torch's: 0 below -3, x / 3 + 1/2 on [-3, 3], 1 above; as (2x + 3) / 6,
- * exact near the root -1.5.  NaN falls through both selects. */
+/* torch's: 0 up to -3, x / 3 + 1/2 on (-3, 3), 1 from 3 (the outer
+ * pieces at the kinks, as torch since 2.x); as (2x + 3) / 6, exact near
+ * the root -1.5.  NaN falls through both selects. */
 FA_INLINE FA_T FA_F(fa_hardswish_derivative)(FA_T x)
 {
     FA_T d = (2 * x + 3) / 6;
-    d = x > 3 ? 1 : d;
-    return x < -3 ? 0 : d;
+    d = x >= 3 ? 1 : d;
+    return x <= -3 ? 0 : d;
 }
 
 /* ---- softshrink, hardshrink (lambd >= 0, checked in Python) -------------- */
