@@ -243,7 +243,7 @@ def test_env_threads(monkeypatch, env, expected):
 
 
 @pytest.mark.parametrize("env", [{"FASTACT_NUM_THREADS": "0"}, {"FASTACT_NUM_THREADS": "two"},
-                                 {"OMP_NUM_THREADS": "-1"}, {"OMP_NUM_THREADS": "x"}])
+                                 {"FASTACT_NUM_THREADS": "-1", "OMP_NUM_THREADS": "2"}])
 def test_env_threads_invalid(monkeypatch, env):
     from fastact import _threads
 
@@ -251,8 +251,28 @@ def test_env_threads_invalid(monkeypatch, env):
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
         monkeypatch.setenv(var, value)
-    with pytest.raises(ValueError, match=list(env)[0]):
+    with pytest.raises(ValueError, match="FASTACT_NUM_THREADS"):
         _threads._env_threads()
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "x", "abc,2"])
+def test_invalid_omp_num_threads_is_ignored_with_a_warning(monkeypatch, value):
+    """OMP_NUM_THREADS is every OpenMP library's (libgomp warns and goes on):
+    an invalid value is ignored, with a warning, and the CPUs count."""
+    from fastact import _threads
+
+    monkeypatch.delenv("FASTACT_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cpus = _threads._env_threads()
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    with pytest.warns(RuntimeWarning, match="OMP_NUM_THREADS=%r" % value):
+        assert _threads._env_threads() == cpus
+
+
+def test_import_with_invalid_omp_num_threads():
+    proc = _python("import fastact; print(fastact.get_num_threads())", OMP_NUM_THREADS="abc")
+    assert proc.returncode == 0, proc.stderr
+    assert "OMP_NUM_THREADS='abc'" in proc.stderr and int(proc.stdout) >= 1
 
 
 def test_env_threads_default_is_cpus(monkeypatch):

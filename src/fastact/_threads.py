@@ -3,11 +3,14 @@
 Only contiguous loops over more than two grains of elements (a grain is per
 function, see _catalog.py) are split across OpenMP threads, so small arrays
 never pay for threads.  The default comes from ``FASTACT_NUM_THREADS``, then
-``OMP_NUM_THREADS``, then the CPUs this process may run on.
+``OMP_NUM_THREADS``, then the CPUs this process may run on.  An invalid
+``FASTACT_NUM_THREADS`` is an error; an invalid ``OMP_NUM_THREADS`` (other
+libraries read it too) is ignored with a RuntimeWarning.
 """
 
 import contextlib
 import os
+import warnings
 from typing import Iterator, SupportsIndex, Union
 
 from ._backend import kernels
@@ -20,11 +23,17 @@ def _env_threads() -> int:
             # OMP_NUM_THREADS may be a list for nested levels: "4,2".
             try:
                 n = int(value.split(",")[0])
+                problem = "" if n >= 1 else "the number of threads must be >= 1"
             except ValueError:
-                raise ValueError("%s=%r is not a number of threads" % (var, value)) from None
-            if n < 1:
-                raise ValueError("%s=%r: the number of threads must be >= 1" % (var, value))
-            return n
+                problem = "not a number of threads"
+            if not problem:
+                return n
+            message = "%s=%r: %s" % (var, value, problem)
+            if var == "FASTACT_NUM_THREADS":
+                raise ValueError(message)
+            # OMP_NUM_THREADS is every OpenMP library's: ignored with a
+            # warning, as libgomp does, rather than failing the import
+            warnings.warn(message + "; ignored", RuntimeWarning, stacklevel=2)
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
@@ -52,7 +61,12 @@ def get_num_threads() -> int:
 
 @contextlib.contextmanager
 def threads(n: Union[int, SupportsIndex]) -> Iterator[None]:
-    """Context manager: use `n` threads inside the block, then restore."""
+    """Context manager: use `n` threads inside the block, then restore.
+
+    The count is process-wide, not per Python thread: blocks entered from
+    several threads at once restore each other's counts in the order they
+    exit.  There, call `set_num_threads` once instead.
+    """
     before = get_num_threads()
     set_num_threads(n)
     try:
