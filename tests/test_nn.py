@@ -266,6 +266,34 @@ def test_loss_argument_errors():
         nn.BCEWithLogitsLoss()(np.zeros((3, 2)), np.zeros(3))
     with pytest.raises(ValueError, match="reduction"):
         nn.MSELoss("none")
+    # (N, 1) predictions against (N,) targets would broadcast to (N, N)
+    with pytest.raises(ValueError, match="target shape"):
+        nn.MSELoss()(np.zeros((3, 1)), np.zeros(3))
+    # NumPy indexing would read -1 as the last class
+    for labels in ([-1, 0], [0, 2], [-100, 1]):
+        with pytest.raises(ValueError, match="is not a class in \\[0, 2\\)"):
+            nn.CrossEntropyLoss()(np.zeros((2, 2)), np.array(labels))
+
+
+@pytest.mark.parametrize("loss, target", [
+    ("mse", lambda n: np.zeros(n)), ("bce", lambda n: np.zeros(n)),
+    ("ce", lambda n: np.zeros(n // 2, dtype=int))])
+def test_float16_loss_over_many_elements(loss, target):
+    """A float16 loss over more than 65504 elements: summed and divided in
+    float32 (a float16 sum, or n itself, overflows), returned as float16."""
+    n = 70000
+    if loss == "ce":
+        z, want = np.zeros((n // 2, 2), np.float16), np.log(2)
+        fn = nn.CrossEntropyLoss()
+    else:
+        z = np.full(n, 0.1, np.float16)
+        fn = nn.MSELoss() if loss == "mse" else nn.BCEWithLogitsLoss()
+        z64 = z.astype(float)
+        want = (z64 ** 2).mean() if loss == "mse" else np.logaddexp(0, z64).mean()
+    with np.errstate(all="raise"):
+        value = fn(z, target(n))
+    assert value.dtype == np.float16
+    assert float(value) == pytest.approx(want, rel=2e-3)
 
 
 # ---- optimizers ---------------------------------------------------------------------
@@ -299,6 +327,21 @@ def test_adam_first_steps():
         optim.Adam([p], lr=0)
     with pytest.raises(ValueError):
         optim.SGD([], lr=0.1)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_adam_keeps_dtype_and_is_finite(dtype):
+    """Adam's moments in at least float32: in float16, eps rounds to 0 and
+    g * g underflows (a zero or tiny gradient gave NaN or -inf)."""
+    p = nn.Parameter(np.ones(3, dtype))
+    p.grad[:] = [0.0, 1e-3, 1.0]
+    opt = optim.Adam([p], lr=0.01)
+    with np.errstate(all="raise"):
+        for _ in range(3):
+            opt.step()
+    assert p.data.dtype == dtype
+    # the first steps move each nonzero-gradient weight by lr (sign of grad)
+    np.testing.assert_allclose(p.data.astype(float), [1.0, 0.97, 0.97], rtol=2e-3)
 
 
 # ---- training, dtypes end to end ------------------------------------------------------

@@ -363,8 +363,11 @@ class Loss:
         return self.forward(input, target)
 
     def _reduce(self, values: npt.NDArray[Any], n: int) -> Any:
-        total = values.sum()
-        return total / total.dtype.type(n) if self.reduction == "mean" else total
+        # summed and divided in at least float32: a float16 sum overflows
+        # past 65504 (and n itself can), then rounded to the input's dtype
+        wide = np.promote_types(values.dtype, np.float32)
+        total = values.sum(dtype=wide)
+        return values.dtype.type(total / wide.type(n) if self.reduction == "mean" else total)
 
     def _scale(self, n: int, dtype: np.dtype) -> Any:
         return dtype.type(1.0 / n if self.reduction == "mean" else 1.0)
@@ -382,6 +385,12 @@ class CrossEntropyLoss(Loss):
         if labels.shape != logits.shape[:1] or labels.dtype.kind not in "iu":
             raise ValueError("CrossEntropyLoss: labels must be integers of shape (%d,)"
                              % logits.shape[0])
+        classes = logits.shape[1]
+        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+            # (NumPy indexing would take -1 as the last class, silently)
+            bad = labels[(labels < 0) | (labels >= classes)][0]
+            raise ValueError("CrossEntropyLoss: label %d is not a class in [0, %d)"
+                             % (bad, classes))
         shifted = logits - logits.max(axis=1, keepdims=True)  # exp never overflows
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
@@ -423,7 +432,11 @@ class MSELoss(Loss):
     """Mean squared error; the target is cast to the input's dtype."""
 
     def forward(self, input: npt.NDArray[Any], target: ArrayLike) -> Any:
-        self._diff = input - np.asarray(target, dtype=input.dtype)
+        t = np.asarray(target, dtype=input.dtype)
+        if t.shape != input.shape:  # (N, 1) - (N,) would broadcast to (N, N)
+            raise ValueError("MSELoss: target shape %s != input shape %s"
+                             % (t.shape, input.shape))
+        self._diff = input - t
         return self._reduce(self._diff * self._diff, self._diff.size)
 
     def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:

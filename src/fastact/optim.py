@@ -75,8 +75,10 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         self.beta1, self.beta2 = (float(b) for b in betas)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
-        self._m = [np.zeros_like(p.data) for p in self.params]
-        self._v = [np.zeros_like(p.data) for p in self.params]
+        # the moments in at least float32: in float16, eps = 1e-8 rounds to
+        # 0 and g * g underflows, so the first steps divide 0 by 0
+        self._m = [np.zeros(p.data.shape, _moment_dtype(p)) for p in self.params]
+        self._v = [np.zeros(p.data.shape, _moment_dtype(p)) for p in self.params]
         self.t = 0
 
     def step(self) -> None:
@@ -84,9 +86,14 @@ class Adam(Optimizer):
         step_size = self.lr / (1 - self.beta1 ** self.t)
         root_correction = (1 - self.beta2 ** self.t) ** 0.5
         for p, m, v in zip(self.params, self._m, self._v):
-            g = self._grad(p, self.weight_decay)
+            g = self._grad(p, self.weight_decay).astype(m.dtype, copy=False)
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
             v += (1 - self.beta2) * g * g
-            p.data -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
+            update = step_size * m / (np.sqrt(v) / root_correction + self.eps)
+            p.data -= update.astype(p.data.dtype, copy=False)
+
+
+def _moment_dtype(p: Param) -> np.dtype:
+    return np.promote_types(p.data.dtype, np.float32)
