@@ -29,6 +29,11 @@ def test_saturation_fraction():
     assert saturation_fraction(np.array([-0.999, 0.0, 0.999, 0.5]), nn.Tanh()) == 0.5
     with pytest.raises(ValueError, match="finite output range"):
         saturation_fraction(y, "relu")
+    # a range named by parameters: the module's values, else the defaults
+    h = np.array([-2.0, -1.99, 0.0, 1.0])
+    assert saturation_fraction(h, nn.Hardtanh(-2.0, 2.0)) == 0.5
+    assert saturation_fraction(h, "hardtanh") == 0.75  # [-1, 1]
+    assert saturation_fraction(np.array([0.0, 3.0, 5.99, 6.0]), fa.relu6) == 0.75  # [0, 6]
 
 
 def _model(dead_bias=0.0, weight_scale=1.0):

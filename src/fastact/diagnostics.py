@@ -43,10 +43,19 @@ def dead_fraction(a: ArrayLike) -> float:
 def _bounds(activation: Any) -> Tuple[float, float]:
     """The finite output range (lo, hi) of an activation, from its catalog
     entry ("[0, 1]" for sigmoid); ValueError for an unbounded one."""
+    module = activation
     act = fa.ACTIVATIONS[activation] if isinstance(activation, str) else activation
     act = getattr(act, "activation", act)  # an nn activation module
-    numbers = re.findall(r"[-+]?(?:inf|\d+(?:\.\d*)?)", act.spec.output_range)
-    lo, hi = (float(n) for n in numbers) if len(numbers) == 2 else (-math.inf, math.inf)
+    # a bound named by a parameter ("[min_val, max_val]" for hardtanh): the
+    # module's value, else the default
+    params = dict(zip(act.param_names, act.defaults))
+    params.update(getattr(module, "params", {}))
+    ends = re.findall(r"[-+]?(?:inf|\d+(?:\.\d*)?|[a-z_]+)", act.spec.output_range)
+    try:
+        lo, hi = (float(params.get(e, e)) for e in ends) if len(ends) == 2 else (-math.inf,
+                                                                                 math.inf)
+    except (TypeError, ValueError):  # a bound without a value
+        lo, hi = -math.inf, math.inf
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError("saturation_fraction: %s has no finite output range (%s)"
                          % (act.name, act.spec.output_range))
