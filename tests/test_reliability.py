@@ -71,7 +71,11 @@ def test_out_overlapping_input_shifted(act, dtype, n):
     g0 = grads_like(x0)
     for kind, call in _kinds(act):
         for label, src, dst in [("out behind", slice(1, None), slice(None, -1)),
-                                ("out ahead", slice(None, -1), slice(1, None))]:
+                                ("out ahead", slice(None, -1), slice(1, None)),
+                                # the strided path (blocks through buffers)
+                                ("strided out behind", slice(2, None, 2), slice(None, -2, 2)),
+                                ("strided out ahead", slice(None, -2, 2), slice(2, None, 2)),
+                                ("strided in place", slice(None, None, 3), slice(None, None, 3))]:
             expected = call(x0[src], g0[src], None)
             for into in ["x", "grad"] if kind.startswith("backward") else ["x"]:
                 x, g = x0.copy(), g0.copy()
