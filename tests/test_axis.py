@@ -81,6 +81,29 @@ def test_default_axis_is_last():
     np.testing.assert_array_equal(fa.log_softmax(x), fa.log_softmax(x, axis=-1))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_axis_none_is_one_slice_of_every_element(dtype):
+    """axis=None (scipy's default, jax's None): one slice of all elements;
+    its backward too, with grad broadcast against y; out= of x's shape."""
+    x = values((3, 4, 5), dtype)
+    for func, ref in [(fa.softmax, scipy.special.softmax),
+                      (fa.log_softmax, scipy.special.log_softmax)]:
+        y = func(x, axis=None)
+        assert y.shape == x.shape
+        assert_close(y, ref(x.astype(np.float64), axis=None), dtype, scale=30,
+                     what=func.__name__)
+        assert_identical(y, func(x.reshape(-1)).reshape(x.shape))
+        out = np.empty_like(x)
+        assert func(x, axis=None, out=out) is out
+        assert_identical(out, y)
+        g = values(x.shape[-1:], dtype, seed=1)  # broadcasts against y
+        expected = func.backward(np.broadcast_to(g, x.shape).reshape(-1), y=y.reshape(-1))
+        assert_identical(func.backward(g, y=y, axis=None), expected.reshape(x.shape))
+        assert func(x[0, 0, 0], axis=None) == func(x[0, 0, 0])  # 0-d: a scalar
+        with pytest.raises(ValueError, match=r"fastact\.%s: out has shape" % func.__name__):
+            func(x, axis=None, out=np.empty(x.size, dtype))
+
+
 @pytest.mark.parametrize("n", [1, 2, 15, 16, 17, 1000, 5000])
 def test_softmax_lengths(n):
     # lengths around the SIMD widths, a single element, long rows

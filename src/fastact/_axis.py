@@ -106,8 +106,10 @@ def _axis_in_one_chunk(name: str, arrays: Dict[str, Any], axis: SupportsIndex) -
     return result
 
 
-def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: SupportsIndex,
-                out: Any) -> Any:
+def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any],
+                axis: Optional[SupportsIndex], out: Any) -> Any:
+    if axis is None:
+        return _along_all_axes(name, ufunc, arrays, out)
     if all(np.ndim(a) == 0 and not _is_dask(a) for a in arrays.values()):
         return _along_axis_0d(name, ufunc, arrays, axis, out)
     dtype = _common_dtype(name, **arrays)
@@ -127,6 +129,22 @@ def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: Suppor
     return _named_errors(name, ufunc, *inputs, axis=axis, out=out, dtype=dtype)
 
 
+def _along_all_axes(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], out: Any) -> Any:
+    """axis=None: every element in one slice (scipy.special.softmax's and
+    jax's None), as the last axis of the flattened, broadcast arrays."""
+    shape = _named_errors(name, np.broadcast_shapes, *[np.shape(a) for a in arrays.values()])
+    if out is not None and np.shape(out) != shape:
+        raise ValueError("fastact.%s: out has shape %s, expected %s"
+                         % (name, np.shape(out), shape))
+    flat = {k: np.reshape(np.broadcast_to(a, shape) if np.shape(a) != shape else a, -1)
+            for k, a in arrays.items()}
+    result = _along_axis(name, ufunc, flat, -1, None).reshape(shape)
+    if out is None:
+        return result[()] if shape == () else result  # a scalar for 0-d, as axis=-1
+    out[...] = result
+    return out
+
+
 def _along_axis_0d(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: SupportsIndex,
                    out: Any) -> Any:
     """0-d inputs as one slice of one element along axis -1 or 0, as torch,
@@ -143,8 +161,8 @@ def _along_axis_0d(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: Sup
     return result[0] if out is None else out
 
 
-def _backward_from_y(name: str, grad: ArrayLike, y: Optional[ArrayLike], axis: SupportsIndex,
-                     out: Any) -> Any:
+def _backward_from_y(name: str, grad: ArrayLike, y: Optional[ArrayLike],
+                     axis: Optional[SupportsIndex], out: Any) -> Any:
     if y is None:
         raise ValueError("fastact.%s.backward needs y=, the output of the forward pass"
                          % name)
@@ -153,21 +171,21 @@ def _backward_from_y(name: str, grad: ArrayLike, y: Optional[ArrayLike], axis: S
 
 
 def _softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
-                        axis: SupportsIndex = -1, out: Any = None) -> Any:
+                        axis: Optional[SupportsIndex] = -1, out: Any = None) -> Any:
     """y * (grad - sum(grad * y, axis)): the gradient of softmax with
     respect to its input, from the output y, in one pass per softmax."""
     return _backward_from_y("softmax", grad, y, axis, out)
 
 
 def _log_softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
-                            axis: SupportsIndex = -1, out: Any = None) -> Any:
+                            axis: Optional[SupportsIndex] = -1, out: Any = None) -> Any:
     """grad - exp(y) * sum(grad, axis): the gradient of log_softmax with
     respect to its input, from the output y, in one pass per softmax."""
     return _backward_from_y("log_softmax", grad, y, axis, out)
 
 
 @_with_backward(_softmax_backward)
-def softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
+def softmax(x: ArrayLike, axis: Optional[SupportsIndex] = -1, *, out: Any = None) -> Any:
     """softmax(x, axis=-1, *, out=None)
 
         softmax(x) = exp(x - max(x)) / sum(exp(x - max(x)))   along axis
@@ -176,8 +194,10 @@ def softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
     (softmax([1000, 1000]) is [0.5, 0.5]).  As in torch, a slice along the
     axis that contains NaN or +inf, or is all -inf, gives NaN throughout;
     a 0-d x is one slice of one element (softmax(2.0) is 1.0).
-    Fast along the last axis and along any other (no transposed copy).
-    Same as torch.softmax / jax.nn.softmax / scipy.special.softmax.
+    Fast along the last axis and along any other (no transposed copy);
+    axis=None takes every element as one slice.  Same as
+    torch.softmax(x, dim=axis), jax.nn.softmax(x, axis) and
+    scipy.special.softmax(x, axis) (whose default axis is None, not -1).
 
     backward(grad, *, y, axis=-1, out=None) = y * (grad - sum(grad * y, axis)),
     fused into one kernel, from the output y.
@@ -189,14 +209,17 @@ def softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
 
 
 @_with_backward(_log_softmax_backward)
-def log_softmax(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
+def log_softmax(x: ArrayLike, axis: Optional[SupportsIndex] = -1, *,
+                out: Any = None) -> Any:
     """log_softmax(x, axis=-1, *, out=None)
 
         log_softmax(x) = (x - max(x)) - log(sum(exp(x - max(x))))   along axis
 
     Numerically stable and without warnings; NaN, +inf and all -inf slices
-    give NaN as in torch; a 0-d x is one element (0.0).  Same as
-    torch.log_softmax / jax.nn.log_softmax / scipy.special.log_softmax.
+    give NaN as in torch; a 0-d x is one element (0.0); axis=None takes
+    every element as one slice.  Same as torch.log_softmax(x, dim=axis),
+    jax.nn.log_softmax(x, axis) and scipy.special.log_softmax(x, axis)
+    (whose default axis is None, not -1).
 
     backward(grad, *, y, axis=-1, out=None) = grad - exp(y) * sum(grad, axis),
     fused, from the output y.
