@@ -356,9 +356,10 @@ def test_unknown_keyword_raises_type_error(act):
 def test_too_many_positional_parameters_raise_type_error(act):
     x = np.linspace(-2, 2, 5)
     extra = [0.5] * (len(act.param_names) + 1)
-    for method in [act, act.derivative, act.value_and_derivative]:
+    for suffix, method in [("", act), (".derivative", act.derivative),
+                           (".value_and_derivative", act.value_and_derivative)]:
         with pytest.raises(TypeError, match=r"%s\(\) takes %d parameter"
-                           % (re.escape(act.name), len(act.param_names))):
+                           % (re.escape(act.name + suffix), len(act.param_names))):
             method(x, *extra)
     with pytest.raises(TypeError):
         act.backward(x, x, x=x)  # backward takes grad only positionally
@@ -484,12 +485,16 @@ def test_threshold_parameters_are_required():
                for n in ("threshold", "value"))
     x = np.linspace(-2, 2, 5)
     out = np.full_like(x, 7.0)
-    for call in [lambda: act(x), lambda: act(x, 0.5), lambda: act(x, value=1.0, out=out),
-                 lambda: act.derivative(x), lambda: act.value_and_derivative(x, 0.5),
-                 lambda: act.backward(x, x=x, out=out),
-                 lambda: act.backward(x, x=x, threshold=0.5, out=out)]:
+    for method, call in [
+            ("threshold()", lambda: act(x)), ("threshold()", lambda: act(x, 0.5)),
+            ("threshold()", lambda: act(x, value=1.0, out=out)),
+            ("threshold.derivative()", lambda: act.derivative(x)),
+            ("threshold.value_and_derivative()", lambda: act.value_and_derivative(x, 0.5)),
+            ("threshold.backward()", lambda: act.backward(x, x=x, out=out)),
+            ("threshold.backward()", lambda: act.backward(x, x=x, threshold=0.5, out=out))]:
         info = _untouched_after(TypeError, call, out)
         assert "threshold" in str(info.value) and "required" in str(info.value)
+        assert str(info.value).startswith(method), info.value  # names the entry point
     assert_identical(act(x, 0.5, -1.0), np.array([-1.0, -1.0, -1.0, 1.0, 2.0]))
     assert_identical(act(x, threshold=0.5, value=-1.0), act(x, 0.5, -1.0))
     assert_identical(act.backward(np.ones_like(x), x=x, threshold=0.5, value=-1.0),

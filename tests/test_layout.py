@@ -35,7 +35,8 @@ def _strided_copy(a):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_layouts_match_contiguous(act, ref, dtype, kind):
-    """Bitwise: the strided loop computes what the vectorized one does."""
+    """Bitwise: the strided loop (element by element, or an explicit block
+    through buffers) computes what the contiguous one does."""
     for params in ref.param_cases:
         for label, x in layouts(dtype):
             g = grads_like(x)
@@ -45,6 +46,23 @@ def test_layouts_match_contiguous(act, ref, dtype, kind):
                 for i, (a, e) in enumerate(zip(got, expected)):
                     assert_identical(np.asarray(a), np.asarray(e), "fastact.%s %s(%s %s, %s, %s)[%d]"
                                      % (act.name, kind, dtype, label, g_label, params, i))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_vector_loops_match_the_scalar_tail(act, ref, dtype, kind):
+    """Bitwise: the vectorized loop (and an explicit SIMD block, which
+    strided arrays go through too) computes what its scalar tail does,
+    the loop that takes the last n % 16 elements: each element again in a
+    call of 15 elements, too short for a vector."""
+    x = value_mix(dtype, 1000)
+    g = grads_like(x)
+    for params in ref.param_cases:
+        expected = run(act, kind, x, params, g)
+        parts = [run(act, kind, x[i:i + 15], params, g[i:i + 15]) for i in range(0, x.size, 15)]
+        for k, e in enumerate(expected):
+            got = np.concatenate([np.asarray(p[k]).reshape(-1) for p in parts])
+            assert_identical(got, np.asarray(e), "fastact.%s %s(%s, %s)[%d]"
+                             % (act.name, kind, dtype, params, k))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -108,6 +126,34 @@ def test_parameter_arrays_broadcast(act, ref, dtype, kind):
                     expected = run(act, kind, x, {name: float(v)}, g)[k]
                     assert_identical(out[i], expected, "fastact.%s %s(%s=%s %s)"
                                      % (act.name, kind, name, label, v))
+
+
+@has_params
+def test_parameter_that_does_not_fit_x_dtype(act):
+    """A Python-float parameter that would round to inf in float32 or
+    float16 x: a ValueError naming it, from every entry point (not NumPy's
+    cast warning and an infinite parameter), out= untouched; float64 x
+    takes it."""
+    kinds = [k for k in KINDS if k != "backward_y" or act.backward_uses == "y"]
+    for dtype, big in [(np.float32, 1e39), (np.float16, 1e6)]:
+        x = value_mix(np.dtype(dtype), 20)
+        for name in act.param_names:
+            for value in (big, -big):
+                for kind in kinds:
+                    with np.errstate(all="raise"), pytest.raises(ValueError, match=name):
+                        run(act, kind, x, {name: value})
+                out = np.full_like(x, 7.0)
+                with pytest.raises(ValueError, match=name):
+                    act(x, out=out, **{name: value})
+                assert np.all(out == 7.0)
+    x = value_mix(np.dtype(np.float64), 20)
+    for name in act.param_names:
+        for kind in kinds:
+            try:
+                with np.errstate(over="raise", invalid="ignore"):
+                    run(act, kind, x, {name: 1e39})
+            except ValueError as e:  # a check of the catalog's, naming the parameter
+                assert name in str(e) and "does not fit" not in str(e)
 
 
 @has_params

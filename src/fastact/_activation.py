@@ -45,6 +45,20 @@ def _loop_dtype(func: str, arg: str, value: Any) -> Optional[np.dtype]:
                     "floating, integer or bool values" % (func, arg, dtype))
 
 
+def _params_fit(where: str, names: Tuple[str, ...], values: Tuple[Any, ...],
+                loop: np.dtype) -> None:
+    """A scalar parameter that would round to inf in the loop's dtype
+    (float16 or float32 arrays): ValueError, rather than NumPy's overflow
+    warning and an infinite parameter."""
+    if loop.kind != "f" or loop.itemsize >= 8:
+        return
+    with np.errstate(over="ignore"):
+        for name, value in zip(names, values):
+            if isinstance(value, float) and np.isfinite(value) and np.isinf(loop.type(value)):
+                raise ValueError("fastact.%s: %s=%r does not fit in %s, x's dtype (it would "
+                                 "round to inf)" % (where, name, value, loop))
+
+
 def _cast_duck(value: Any, dtype: Optional[np.dtype]) -> Any:
     """A duck array (Dask, xarray) cast to the loop dtype up front: Dask
     ignores dtype= for the blocks (it computes in NumPy's choice of loop,
@@ -133,6 +147,7 @@ class Activation(ActivationBase):
             return act._call_general(x, params, kwparams, out)
         params = self._bind(params, kwparams)
         dtype = _loop_dtype(self.name, "x", x)
+        _params_fit(self.name, self.param_names, params, dtype or _dtype_of(x))
         return self.ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
@@ -141,8 +156,9 @@ class Activation(ActivationBase):
         act, kwparams = self._select(kwparams, "derivative")
         if act is not self:
             return act.derivative(x, *params, out=out, **kwparams)
-        params = self._bind(params, kwparams)
+        params = self._bind(params, kwparams, "derivative")
         dtype = _loop_dtype(self.name, "x", x)
+        _params_fit(self.name + ".derivative", self.param_names, params, dtype or _dtype_of(x))
         return self.derivative_ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def value_and_derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
@@ -151,8 +167,10 @@ class Activation(ActivationBase):
         act, kwparams = self._select(kwparams, "value_and_derivative")
         if act is not self:
             return act.value_and_derivative(x, *params, out=out, **kwparams)
-        values = self._bind(params, kwparams)
+        values = self._bind(params, kwparams, "value_and_derivative")
         dtype = _loop_dtype(self.name, "x", x)
+        _params_fit(self.name + ".value_and_derivative", self.param_names, values,
+                    dtype or _dtype_of(x))
         try:
             y, d = self.value_and_derivative_ufunc(  # NumPy wants a pair of outs
                 _cast_duck(x, dtype), *values, out=(None, None) if out is None else out,
@@ -181,6 +199,8 @@ class Activation(ActivationBase):
             needs = "y= (or x=)" if self.backward_from_y_ufunc is not None else "x="
             raise ValueError("fastact.%s.backward needs %s" % (self.name, needs))
         dtype = _common_dtype(self.name, grad=grad, **{name: value})
+        _params_fit(self.name + ".backward", self.param_names, params,
+                    dtype or np.result_type(_dtype_of(grad), _dtype_of(value)))
         try:
             np.broadcast_shapes(np.shape(grad), np.shape(value))
         except ValueError as e:

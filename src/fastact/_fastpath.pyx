@@ -23,6 +23,20 @@ cdef inline bint native_float(object a):
             and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>a))
 
 
+cdef inline bint params_fit(object a, tuple values):
+    """False if a parameter would round to inf in a's float16 or float32
+    (then the general path reports it, rather than NumPy's cast warning)."""
+    cdef int t = cnp.PyArray_TYPE(<cnp.ndarray>a)
+    cdef double big
+    if t == cnp.NPY_DOUBLE or not values:
+        return True
+    big = 65504.0 if t == cnp.NPY_FLOAT16 else 3.4028234663852886e38
+    for value in values:  # (rounding to the largest finite value is fine)
+        if abs(<double>value) > big and abs(<double>value) != float("inf"):
+            return False
+    return True
+
+
 cdef class ActivationBase:
     """Base of Activation: the ufuncs and the fast paths of __call__ and
     backward."""
@@ -60,7 +74,7 @@ cdef class ActivationBase:
             return self._call_general(x, params, kwparams, out)
         if params or kwparams:
             values = self.bind_floats(params, kwparams)
-        if values is None:
+        if values is None or not params_fit(x, values):
             return self._call_general(x, params, kwparams, out)
         # out passed by position: cheaper than a keyword call
         if not values:
@@ -81,7 +95,8 @@ cdef class ActivationBase:
             ufunc, value = self.backward_ufunc, x
         cdef tuple values = self.bind_floats((), kwparams) if kwparams else self.fast_defaults
         if (values is None or value is None or not native_float(grad)
-                or not native_float(value) or type(out) is tuple):
+                or not native_float(value) or type(out) is tuple
+                or not params_fit(value, values)):
             return self._backward_general(grad, x, y, out, kwparams)
         try:
             if not values:
