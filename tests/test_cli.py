@@ -61,6 +61,16 @@ def test_function_without_numpy_expression_is_skipped(capsys, monkeypatch, no_to
     assert table_rows(out, "relu")
 
 
+def test_matrix_sets_the_softmax_rows(capsys, tmp_path, no_torch):
+    """--sizes is per element; the softmax rows take --matrix."""
+    path = tmp_path / "b.json"
+    assert main(["bench", "--functions", "softmax", "--dtypes", "float32", "--passes",
+                 "forward", "--matrix", "8x1e2", "--repeats", "1", "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    assert data["metadata"]["matrix"] == "8 x 100"
+    assert data["records"] and all(r["size"] == 800 for r in data["records"])
+
+
 def test_json_and_csv_parse_back(capsys, tmp_path, no_torch):
     jpath, cpath = tmp_path / "b.json", tmp_path / "b.csv"
     assert main(FAST + ["--passes", "forward", "--json", str(jpath),
@@ -286,6 +296,9 @@ def test_plot_without_matplotlib(capsys, monkeypatch, tmp_path):
     (["bench", "--threads", "1,x"], "not an integer >= 1"),
     (["bench", "--threads", ","], "expected a comma-separated list"),
     (["bench", "--repeats", "x"], "not an integer >= 1"),
+    (["bench", "--matrix", "3x"], "not ROWSxCOLS"),
+    (["bench", "--matrix", "0x5"], "not ROWSxCOLS"),
+    (["bench", "--matrix", "2x3x4"], "not ROWSxCOLS"),
     (["bench", "--json", "/no/such/dir/b.json"], "no such directory"),
     (["bench", "--json", "-", "--csv", "-"], "cannot both write to stdout"),
     (["bench", "--grain", "--csv", "g.csv"], "do not apply to --grain"),

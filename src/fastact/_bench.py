@@ -799,6 +799,18 @@ def _size(s):
     return int(n)
 
 
+def _matrix(s):
+    """ROWSxCOLS, e.g. 4096x1000: the softmax rows' array."""
+    parts = s.lower().split("x")
+    try:
+        if len(parts) != 2:
+            raise argparse.ArgumentTypeError("")
+        return tuple(_size(part) for part in parts)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError("matrix %r is not ROWSxCOLS of positive integers "
+                                         "(e.g. 4096x1000)" % s) from None
+
+
 def _positive_int(s):
     try:
         n = int(s)
@@ -841,7 +853,11 @@ def add_arguments(parser):
     parser.add_argument("--sizes", type=_list_of(_size), metavar="N,...",
                         help="elements per array, e.g. 1000,1e6 "
                         "(default: 1e3,1e5,1e6; with --quick 1e5,1e6; with "
-                        "--grain 1024 to 8e6 in steps of sqrt(2))")
+                        "--grain 1024 to 8e6 in steps of sqrt(2)); the softmax "
+                        "rows take --matrix")
+    parser.add_argument("--matrix", type=_matrix, metavar="ROWSxCOLS",
+                        help="the array of the softmax and log_softmax rows, along "
+                        "each axis (default: 4096x1000; with --quick 512x1000)")
     parser.add_argument("--threads", type=_list_of(_positive_int), metavar="N,...",
                         help="fastact (and torch) threads; a list such as 1,2 "
                         "runs each row per count and adds the speed-up over the "
@@ -902,7 +918,7 @@ def main(args):
             _fail("--plot needs matplotlib: pip install 'fastact[plot]' "
                   "(or pip install matplotlib)")
     settings = dict(DEFAULT, **QUICK) if args.quick else dict(DEFAULT)
-    for key in ("dtypes", "sizes", "repeats"):
+    for key in ("dtypes", "sizes", "repeats", "matrix"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
     with fa.threads(fa.get_num_threads()):  # restored afterwards
