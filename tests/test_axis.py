@@ -432,6 +432,20 @@ def test_glu_special_values(name):
 
 
 @pytest.mark.parametrize("name", GLU)
+def test_glu_keeps_a_masked_array(name):
+    """A MaskedArray's mask carries through, as in the elementwise
+    activations: an output is masked where either half's input was."""
+    call = GLU[name][0]
+    data = values((3, 8), np.float64)
+    mask = np.zeros(data.shape, bool)
+    mask[0, 1] = mask[1, 6] = True
+    y = call(np.ma.array(data, mask=mask))
+    assert isinstance(y, np.ma.MaskedArray)
+    np.testing.assert_array_equal(y.mask, mask[:, :4] | mask[:, 4:])
+    assert_identical(y.data[~y.mask], call(data)[~y.mask])
+
+
+@pytest.mark.parametrize("name", GLU)
 def test_glu_out(name):
     call, backward, _, _ = GLU[name]
     x = values((4, 6), np.float32)

@@ -234,8 +234,9 @@ def log_softmax(x: ArrayLike, axis: Optional[SupportsIndex] = -1, *,
 
 def _halves(name: str, x: Any, axis: SupportsIndex) -> Tuple[Any, Any, int]:
     """(a, b, axis): views of the two halves of x along axis (lazy slices of
-    a Dask array)."""
-    x = x if _is_dask(x) else np.asarray(x)
+    a Dask array; a MaskedArray's keep their masks, as the elementwise
+    activations do)."""
+    x = x if _is_dask(x) else np.asanyarray(x)
     i = operator.index(axis)
     if x.ndim == 0:
         raise ValueError("fastact.%s: x must have at least one dimension" % name)
