@@ -569,14 +569,12 @@ FA_INLINE FA_T FA_F(fa_hardshrink_derivative)(FA_T x, FA_T lambd)
 /* ---- threshold: x if x > threshold else value (NaN stays NaN) ------------ */
 FA_INLINE FA_T FA_F(fa_threshold)(FA_T x, FA_T threshold, FA_T value)
 {
-    /* a select, not ?: (which gcc 12 made a branch in the strided loop:
-       8x slower than the blend on random data) */
-    return FA_F(fa_select)(x <= threshold, value, x);
+    return x <= threshold ? value : x;
 }
 FA_INLINE FA_T FA_F(fa_threshold_derivative)(FA_T x, FA_T threshold, FA_T value)
 {
     (void)value;
-    return FA_F(fa_select)(x > threshold, 1, FA_F(fa_select)(x <= threshold, 0, x));
+    return x > threshold ? 1 : (x <= threshold ? 0 : x);
 }
 
 /* ---- squareplus: (x + sqrt(x^2 + b)) / 2 ----------------------------------
