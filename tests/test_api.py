@@ -555,11 +555,17 @@ def test_simd_blocks_name_kernels_of_their_entry():
     for spec in _catalog.SPECS:
         assert set(spec.blocks) <= {k.kind for k in _catalog.kernels(spec)}, spec.name
     # and activations.h's AVX-512 section lists them (FA_SIMD_BLOCKS, which
-    # tools/vectorization_report.py reads), float32 only
+    # tools/vectorization_report.py reads): every float32 one, and float64
+    # silu's family and swiglu's, as its fa_FAMILY_has_blocks_c flags say
     header = (Path(__file__).parents[1] / "src/fastact/_kernels/activations.h").read_text()
     listed = re.search(r"#define FA_SIMD_BLOCKS\s*\\?\n?((?:[^\n]*\\\n)*[^\n]*)", header).group(1)
+    flags = re.search(r"enum \{ (fa_tanh_has_blocks_f = 1.*?)\}", header, re.S).group(1)
+    families = {c: {f for f, fc in re.findall(r"fa_(\w+)_has_blocks_(\w) = 1", flags) if fc == c}
+                for c in "fd"}
+    assert families["f"] == {k.block for k in _catalog.KERNELS + _catalog.GLU_KERNELS if k.block}
     assert " ".join(re.findall(r'"([^"]*)"', listed)).split() == [
-        k.name + "_f" for k in _catalog.KERNELS + _catalog.GLU_KERNELS if k.block]
+        k.name + "_" + c for c in "fd" for k in _catalog.KERNELS + _catalog.GLU_KERNELS
+        if k.block in families[c]]
 
 
 # ---- __array_ufunc__ ------------------------------------------------------------------

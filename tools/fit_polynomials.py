@@ -449,6 +449,83 @@ silu_tables()
 silu_sigmoid_table()
 
 
+SILU_D_INTERVALS = 16  # float64 silu's tables: k = round(1.6 u), to u = 9.6875
+
+
+def centred_fit(f, a, b, n, c):
+    """Coefficients in d = x - c of f's interpolant at n + 1 Chebyshev
+    nodes of [a, b]."""
+    nodes = [(a + b) / 2 + (b - a) / 2 * mp.cos((2 * k + 1) * mp.pi / (2 * (n + 1)))
+             for k in range(n + 1)]
+    A = mp.matrix([[(t - c) ** j for j in range(n + 1)] for t in nodes])
+    return list(mp.lu_solve(A, mp.matrix([f(t) for t in nodes])))
+
+
+def double_table(name, f, root=None):
+    """float64 silu and silu' on AVX-512 (activations.h): f on 16 intervals
+    of u = |x| centred on 0.625 k (k = round(1.6 u): the first is half as
+    wide), the polynomial of each in d = u - x0 with x0 = 0.625 k, or root
+    (a double within an ulp of f's root) in its interval, where f =
+    (u - root) q(u) is fitted through q: relative accuracy where f
+    vanishes.  The root (P's, 1.2785) is then well inside its interval: at
+    an end, the next interval's c0 would cancel against the rest (8.5 ulp
+    with intervals starting at 0.625 k, the root near 1.25).  Prints the
+    rows c0 (the high part), c0's low part, c1, ..., c_degree (double) of
+    the smallest degree whose max relative error (rounded coefficients,
+    exact arithmetic) is below TARGET; returns the x0."""
+    w = 1 / mp.mpf(SILU_TABLE_SCALE)
+    for degree in range(8, 24):
+        rows, centres, worst = [], [], 0
+        for k in range(SILU_D_INTERVALS):
+            # 1.6 u rounds: the ends move by an ulp, so fit a little beyond
+            a, b = max((k - mp.mpf(0.5)) * w - mp.mpf(1e-12), 0), (k + mp.mpf(0.5)) * w + mp.mpf(1e-12)
+            x0 = mp.mpf(float(k * w))
+            if root is not None and a <= root < b:
+                x0 = mp.mpf(float(root))
+                q = lambda t: f(t) / (t - root) if abs(t - root) > 1e-30 else mp.diff(f, root)
+                qc = centred_fit(q, a, b, degree - 1, x0)  # f = (d + x0 - root) q
+                c = [(x0 - root) * qc[0]] + [qc[j - 1] + (x0 - root) * qc[j]
+                                             for j in range(1, degree)] + [qc[-1]]
+            else:
+                c = centred_fit(f, a, b, degree, x0)
+            hi = float(c[0])
+            row = [hi, float(c[0] - hi)] + [float(v) for v in c[1:]]
+            exact = [mp.mpf(row[0]) + mp.mpf(row[1])] + [mp.mpf(v) for v in row[2:]]
+            points = list(mp.linspace(a, b, 300)) + [x0 + h for h in (1e-15, -1e-15, 1e-8, -1e-8)]
+            for t in points:
+                p = mp.polyval(exact[::-1], t - x0)
+                worst = max(worst, abs(p / f(t) - 1))
+            rows.append(row)
+            centres.append(float(x0))
+        if worst < TARGET:
+            break
+    print("/* %s: degree %d; max relative error %.2g */" % (name, degree, worst))
+    print("static const double %s[%d][%d] = {" % (name, degree + 2, SILU_D_INTERVALS))
+    print(",\n".join("    {%s}" % ", ".join(repr(r[j]) for r in rows)
+                     for j in range(degree + 2)) + "};\n")
+    return centres
+
+
+def silu_double_tables():
+    """float64 silu and silu' on AVX-512, without exp or division: silu =
+    relu(x) - u S(u), S(u) = sigmoid(-u), and silu' = P(u) (x < 0) or
+    1 - P(u) (x >= 0), P(u) = silu'(-u) (its root at u = 1.2785 in the
+    third interval, P's x0 there), both for u = |x| <
+    FA_SILU_TABLE_U_MAX_D; the quotient forms beyond."""
+    print("#define FA_SILU_TABLE_SCALE_D %r\n#define FA_SILU_TABLE_WIDTH_D %r\n"
+          "#define FA_SILU_TABLE_U_MAX_D %r"
+          % (SILU_TABLE_SCALE, 1 / SILU_TABLE_SCALE, (SILU_D_INTERVALS - 0.5) / SILU_TABLE_SCALE))
+    P = lambda u: DERIVATIVES["silu"](-u)
+    double_table("fa_silu_S_table_d", lambda u: 1 / (1 + mp.exp(u)))
+    centres = double_table("fa_silu_P_table_d", P, mp.findroot(P, 1.28))
+    print("/* P's x0: 0.625 k, but the root's interval */")
+    print("static const double fa_silu_P_x0_d[%d] = {%s};\n"
+          % (SILU_D_INTERVALS, ", ".join(repr(c) for c in centres)))
+
+
+silu_double_tables()
+
+
 GELU_H_DEGREE = 8
 GELU_H_SHIFT, GELU_H_END = 4, 9  # gelu's intervals: u (u + 4) uniform on [0, 9 * 13)
 

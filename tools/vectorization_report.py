@@ -5,11 +5,11 @@ Compiles the generated C of one CPU target (after
 prints, for every ``*_contiguous`` loop of the template, the vector width gcc
 used, or MISSED.  Exits 1 if any loop was not vectorized.  A loop that an
 explicit SIMD block of activations.h does on this target (FA_SIMD_BLOCKS:
-float32 tanh on AVX-512) counts as vectorized whatever gcc did with the
-few elements the block leaves.
+float32 tanh, gelu and silu and float64 silu on AVX-512) counts as
+vectorized whatever gcc did with the few elements the block leaves.
 
 Then it reads the built module's machine code (objdump): a call to a
-16-lane helper of activations.h (``fa_*16``) that is not declared
+vector helper of activations.h (``fa_*16``, ``fa_*8``) that is not declared
 ``noinline`` there means gcc left a vector function out of line, a call
 per vector (fa_gelu16 was one until made FA_INLINE): also exit 1.
 
@@ -65,11 +65,11 @@ for _, name in starts:
 # Calls to vector helpers in the built module, against the helpers
 # activations.h keeps out of line on purpose (rare paths)
 header = open("src/fastact/_kernels/activations.h").read()
-out_of_line = set(re.findall(r"__attribute__\(\(noinline\)\)[^(]*?\b(fa_\w+16)\(", header))
+out_of_line = set(re.findall(r"__attribute__\(\(noinline\)\)[^(]*?\b(fa_\w+(?:16|8))\(", header))
 module, = glob.glob("src/fastact/_ufuncs_%s.*.so" % target)
 code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
                       capture_output=True, text=True, check=True).stdout
-called = {m.group(1) for m in re.finditer(r"\bcall\s.*<(fa_\w+16)(?:\.\w+)*>", code)}
+called = {m.group(1) for m in re.finditer(r"\bcall\s.*<(fa_\w+(?:16|8))(?:\.\w+)*>", code)}
 not_inlined = sorted(called - out_of_line)
 for name in not_inlined:
     print("%-50s CALLED (not inlined)" % name)

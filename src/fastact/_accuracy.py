@@ -257,7 +257,9 @@ HARD_POINTS = {
     "gelu_tanh": [100.0, 21.9],
     # -6.665 (silu), -23.76 (squareplus b=0.3): baseline-build backward worst
     # (4.03, 4.06 ulp) while its residuals rounded twice without FMA
-    "silu": [745.0, 6.664963136330485],
+    # float64's tables on AVX-512: the ends of their intervals, 0.625 (k + 1/2),
+    # the last 9.6875 (the quotient forms from there)
+    "silu": [745.0, 6.664963136330485, *[0.625 * (k + 0.5) for k in range(16)]],
     "mish": [745.0, 0.25, 2.0 ** -960],  # 0.25: the series form (float64)
     # where scale x overflows, float32 and float64; -0.0735: float64 worst
     # while scale alpha multiplied a rounded expm1 (2.07 ulp; also celu's)

@@ -453,7 +453,10 @@ class Kernel:
     exprs: Tuple[str, ...]
     grain: int
     doc: str
-    block: bool = False  # the loop starts with fa_<name>_block_<c> (Spec.blocks)
+    # the loop starts with fa_<name>_block_<c> (Spec.blocks), of this family
+    # (the activation or GLU it belongs to: activations.h's
+    # fa_<block>_has_blocks_<c> says whether that block does anything)
+    block: str = ""
 
     @property
     def nin(self) -> int:
@@ -509,7 +512,7 @@ def kernels(spec: Spec) -> Iterator[Kernel]:
                exprs: Tuple[str, ...], doc: str) -> Kernel:
         suffix = "" if kind == "forward" else "_" + kind
         return Kernel(spec.name + suffix, kind, inputs, params, outputs, exprs,
-                      spec.grain, doc, kind in spec.blocks)
+                      spec.grain, doc, spec.name if kind in spec.blocks else "")
 
     yield kernel("forward", ("x",), ("y",), (f,),
                  "%s = %s" % (sig, spec.formula))
@@ -564,12 +567,12 @@ def glu_kernels(name: str, y: str, dy_da: str, dy_db: str) -> Iterator[Kernel]:
     formula = formula.replace("{", "").replace("}", "")
     yield Kernel(name + "_halves", "forward", ("a", "b"), (), ("y",), (y,), TRANSCENDENTAL,
                  "%s of the halves a, b: y = %s" % (name, formula),
-                 "forward" in GLU_BLOCKS.get(name, ()))
+                 name if "forward" in GLU_BLOCKS.get(name, ()) else "")
     yield Kernel(name + "_halves_backward", "backward", ("grad", "a", "b"), (),
                  ("grad_a", "grad_b"),
                  ("{grad} * " + dy_da, "{grad} * " + dy_db), TRANSCENDENTAL,
                  "gradients of %s_halves with respect to a and b" % name,
-                 "backward" in GLU_BLOCKS.get(name, ()))
+                 name if "backward" in GLU_BLOCKS.get(name, ()) else "")
 
 
 GLU_KERNELS = tuple(k for name, exprs in GLU_GATES.items() for k in glu_kernels(name, *exprs))

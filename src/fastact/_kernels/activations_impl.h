@@ -285,8 +285,8 @@ FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
  * the rounding error of x e (exact by fma) added: y + (xel - y ue) / u,
  * 1/u ~ (3 - u) / 2.  x clamped at lo for the product (-inf * 0 is NaN);
  * the sign of x restores -0.0, which the correction loses.  fa_silu
- * (activations.h) is this but for float32 on AVX-512, where a table is
- * faster. */
+ * (activations.h) is this but on AVX-512, where a table is faster (and
+ * this serves it from |x| = 10 on, in float64). */
 #define FA_SILU_LO FA_K(-800.0)
 FA_INLINE FA_T FA_F(fa_silu_quotient)(FA_T x)
 {
@@ -308,8 +308,8 @@ FA_INLINE FA_T FA_F(fa_silu_quotient)(FA_T x)
  * Near the root x0 of silu', where 1 + x + e cancels, d p(d) with
  * d = x - x0 (polynomials.h).  float32 in float: within 3 ulp (backward
  * 3.24) on every build, twice as fast as in double.  fa_silu_derivative
- * (activations.h) is this but for float32 on AVX-512, where a table is
- * faster. */
+ * (activations.h) is this but on AVX-512, where a table is faster (and
+ * this serves it from |x| = 10 on, in float64). */
 FA_INLINE FA_T FA_F(fa_silu_derivative_quotient)(FA_T x)
 {
     FA_T s, t = FA_F(fa_expm1_poly)(FA_F(fa_exp_neg_reduce)(-FA_F(fa_abs)(x), &s));
