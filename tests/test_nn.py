@@ -296,6 +296,32 @@ def test_float16_loss_over_many_elements(loss, target):
     assert float(value) == pytest.approx(want, rel=2e-3)
 
 
+@pytest.mark.parametrize("loss", ["mse", "bce", "ce"])
+@pytest.mark.parametrize("n", [70000, 2 ** 25 + 2])
+def test_float16_gradient_over_many_elements(loss, n):
+    """The mean's 1/n is applied in float32 and the gradient rounded once to
+    float16 (1/n in float16 is subnormal past 16384 elements, 0 past 2^25:
+    a zero gradient).  Against the float32 run on the same values: within
+    4 float16 ulps where the gradient is normal in float16, two subnormal
+    steps below (cross-entropy's float16 probabilities cost 1.4)."""
+    rng = np.random.default_rng(0)
+    if loss == "ce":
+        z = rng.standard_normal((n // 2, 2)).astype(np.float16)
+        fn, t = nn.CrossEntropyLoss, np.arange(n // 2) % 2
+    else:
+        z = rng.standard_normal(n).astype(np.float16)
+        fn = nn.MSELoss if loss == "mse" else nn.BCEWithLogitsLoss
+        t = np.full(n, 0.25)
+    grads = []
+    for dtype in (np.float16, np.float32):
+        f = fn()
+        f(z.astype(dtype), t)
+        grads.append(f.backward(3.0))
+    g16, g32 = grads
+    assert g16.dtype == np.float16 and g16.shape == g32.shape
+    np.testing.assert_allclose(g16.astype(np.float64), g32, rtol=4 * 2.0 ** -11, atol=2 * 2.0 ** -24)
+
+
 # ---- optimizers ---------------------------------------------------------------------
 
 def _param(values, grad):

@@ -365,12 +365,27 @@ class Loss:
     def _reduce(self, values: npt.NDArray[Any], n: int) -> Any:
         # summed and divided in at least float32: a float16 sum overflows
         # past 65504 (and n itself can), then rounded to the input's dtype
-        wide = np.promote_types(values.dtype, np.float32)
+        wide = _accumulation_dtype(values.dtype)
         total = values.sum(dtype=wide)
         return values.dtype.type(total / wide.type(n) if self.reduction == "mean" else total)
 
-    def _scale(self, n: int, dtype: np.dtype) -> Any:
-        return dtype.type(1.0 / n if self.reduction == "mean" else 1.0)
+    def _scaled(self, g: npt.NDArray[Any], n: int, factor: float) -> npt.NDArray[Any]:
+        """g * factor (/ n for 'mean'), in place where g's dtype is at
+        least float32; float16 is scaled in float32 and rounded once (1/n
+        in float16 is subnormal past n = 16384, 0 past 2^25)."""
+        wide = _accumulation_dtype(g.dtype)
+        scale = wide.type(factor / n if self.reduction == "mean" else factor)
+        if wide != g.dtype:
+            return (g * scale).astype(g.dtype)
+        g *= scale
+        return g
+
+
+def _accumulation_dtype(dtype: DTypeLike) -> np.dtype:
+    """The dtype sums and running statistics are kept in: at least float32
+    (float16 overflows past 65504, and small terms such as Adam's eps round
+    to 0 in it)."""
+    return np.promote_types(dtype, np.float32)
 
 
 class CrossEntropyLoss(Loss):
@@ -401,8 +416,7 @@ class CrossEntropyLoss(Loss):
     def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
         g: npt.NDArray[Any] = self._probs.copy()
         g[np.arange(len(self._labels)), self._labels] -= 1
-        g *= self._scale(len(self._labels), g.dtype) * g.dtype.type(grad)
-        return g
+        return self._scaled(g, len(self._labels), grad)
 
 
 class BCEWithLogitsLoss(Loss):
@@ -424,8 +438,7 @@ class BCEWithLogitsLoss(Loss):
     def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
         g: npt.NDArray[Any] = fa.sigmoid(self._logits)
         g -= self._t
-        g *= self._scale(g.size, g.dtype) * g.dtype.type(grad)
-        return g
+        return self._scaled(g, g.size, grad)
 
 
 class MSELoss(Loss):
@@ -440,7 +453,4 @@ class MSELoss(Loss):
         return self._reduce(self._diff * self._diff, self._diff.size)
 
     def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
-        d = self._diff
-        g: npt.NDArray[Any] = d * (d.dtype.type(2) * self._scale(d.size, d.dtype)
-                                   * d.dtype.type(grad))
-        return g
+        return self._scaled(self._diff.copy(), self._diff.size, 2.0 * grad)

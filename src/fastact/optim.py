@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Protocol, Tuple
 import numpy as np
 import numpy.typing as npt
 
+from .nn import _accumulation_dtype
+
 
 class Param(Protocol):
     """What the optimizers update: fastact.nn.Parameter, or any object with
@@ -77,8 +79,8 @@ class Adam(Optimizer):
         self.eps, self.weight_decay = float(eps), float(weight_decay)
         # the moments in at least float32: in float16, eps = 1e-8 rounds to
         # 0 and g * g underflows, so the first steps divide 0 by 0
-        self._m = [np.zeros(p.data.shape, _moment_dtype(p)) for p in self.params]
-        self._v = [np.zeros(p.data.shape, _moment_dtype(p)) for p in self.params]
+        self._m = [np.zeros(p.data.shape, _accumulation_dtype(p.data.dtype)) for p in self.params]
+        self._v = [np.zeros(p.data.shape, _accumulation_dtype(p.data.dtype)) for p in self.params]
         self.t = 0
 
     def step(self) -> None:
@@ -93,7 +95,3 @@ class Adam(Optimizer):
             v += (1 - self.beta2) * g * g
             update = step_size * m / (np.sqrt(v) / root_correction + self.eps)
             p.data -= update.astype(p.data.dtype, copy=False)
-
-
-def _moment_dtype(p: Param) -> np.dtype:
-    return np.promote_types(p.data.dtype, np.float32)
