@@ -226,3 +226,68 @@ def test_xarray_dataarray_keeps_coordinates(act, ref):
             for name in x.coords:
                 assert r.coords[name].equals(x.coords[name]), (label, name)
             assert_identical(r.values, w, "fastact.%s %s(DataArray)" % (act.name, label))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "glu", "swiglu", "geglu"])
+@pytest.mark.parametrize("axis", [-1, 0, "unit", "batch"])
+def test_xarray_axis_functions_keep_coordinates(name, axis):
+    """softmax, log_softmax and the GLU family on a DataArray (whose ufunc
+    protocol refuses generalized ufuncs): a DataArray back, with x's name,
+    attributes and coordinates (the GLU halves drop those along the axis),
+    NumPy's values bitwise, and axis also a dimension's name."""
+    xr = pytest.importorskip("xarray")
+    x_np = value_mix(np.float32, 48).reshape(4, 12)
+    x = xr.DataArray(x_np, dims=("batch", "unit"),
+                     coords={"batch": [10, 20, 30, 40], "unit": np.arange(12),
+                             "label": ("batch", list("abcd"))},
+                     name="pre", attrs={"units": "logit"})
+    i = x.dims.index(axis) if isinstance(axis, str) else axis
+    y = getattr(fa, name)(x, axis=axis)
+    g_np = grads_like(np.zeros(y.shape, np.float32))
+    g = y.copy(data=g_np)
+    expected = dict(_axis_calls(name, x_np, g_np, i))
+    dim = x.dims[i]
+    for label, call in _axis_calls(name, x, g, axis):
+        r = call()
+        what = "fastact.%s %s(DataArray, axis=%r)" % (name, label, axis)
+        assert isinstance(r, xr.DataArray), (what, type(r))
+        assert (r.dims, r.name, r.attrs) == (x.dims, x.name, x.attrs), what
+        for c in x.coords:
+            if r.shape != x.shape and dim in x.coords[c].dims:
+                assert c not in r.coords, (what, c)
+            else:
+                assert r.coords[c].equals(x.coords[c]), (what, c)
+        assert_identical(r.values, expected[label](), what)
+
+
+def test_xarray_axis_functions_errors_and_dask(da):
+    """Inputs that do not line up are errors (the data are used by
+    position), as are out= and a dimension's name for a NumPy array; a
+    Dask-backed DataArray stays lazy."""
+    xr = pytest.importorskip("xarray")
+    x = xr.DataArray(np.ones((2, 4)), dims=("b", "c"), coords={"c": list("wxyz")})
+    y = fa.softmax(x, axis="c")
+    with pytest.raises(ValueError, match="dimensions differ"):
+        fa.softmax.backward(x.transpose(), y=y)
+    with pytest.raises(ValueError, match="coordinate 'c' differs"):
+        fa.softmax.backward(x.assign_coords(c=list("abcd")), y=y, axis="c")
+    with pytest.raises(ValueError, match="'q' is not a dimension"):
+        fa.log_softmax(x, axis="q")
+    with pytest.raises(TypeError, match="out= is not supported for xarray"):
+        fa.glu(x, out=np.empty((2, 2)))
+    with pytest.raises(TypeError, match="names a dimension"):
+        fa.swiglu(np.ones((2, 4)), axis="c")
+    with pytest.raises(TypeError, match="names a dimension"):
+        fa.softmax.backward(np.ones(3), y=np.ones(3), axis="c")
+    import dask
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a dask array was computed")
+
+    with dask.config.set(scheduler=refuse):
+        lazy = fa.softmax(x.chunk({"b": 1}), axis="c")
+        lazy_grad = fa.swiglu.backward(xr.ones_like(fa.swiglu(x.chunk({"b": 1}))), x=x)
+    assert isinstance(lazy.data, da.Array) and isinstance(lazy_grad.data, da.Array)
+    assert_identical(lazy.values, y.values, "fastact.softmax(Dask-backed DataArray)")
+    assert_identical(lazy_grad.values, fa.swiglu.backward(np.ones((2, 2)), x=x.values),
+                     "fastact.swiglu.backward(Dask-backed DataArray)")

@@ -11,7 +11,9 @@ leaky_relu's ufuncs with the weight as an array slope.
 The dtype rule is Activation's: float16/32/64 are kept (float16 computed in
 float32), integers and bools compute in float64, anything else raises
 TypeError naming the function.  Bad shapes and axes raise ValueError before
-anything is written to ``out``.
+anything is written to ``out``.  Dask arrays stay lazy; an xarray
+DataArray, whose ufunc protocol takes elementwise ufuncs only, is unwrapped
+and the result rewrapped (_on_xarray), its axis also a dimension's name.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import operator
 import sys
 from typing import (Any, Callable, Dict, Mapping, Optional, Protocol, SupportsIndex, Tuple,
-                    TypeVar)
+                    TypeVar, Union)
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
@@ -29,6 +31,9 @@ from ._activation import _cast_duck, _common_dtype, _loop_dtype
 from ._backend import kernels
 
 _UFUNCS = kernels.UFUNCS
+
+# an axis: its index, or on an xarray DataArray also a dimension's name
+Axis = Union[SupportsIndex, str]
 
 _F = TypeVar("_F", bound=Callable[..., Any], covariant=True)
 _B = TypeVar("_B", bound=Callable[..., Any], covariant=True)
@@ -81,6 +86,57 @@ def _is_dask(a: Any) -> bool:
     return da is not None and isinstance(a, da.Array)
 
 
+def _is_xarray(a: Any) -> bool:
+    """An xarray DataArray (fastact never imports xarray)."""
+    return type(a).__module__.split(".")[0] == "xarray" and hasattr(a, "coords")
+
+
+def _index_axis(name: str, axis: Axis) -> SupportsIndex:
+    """axis, which names a dimension only for xarray inputs."""
+    if isinstance(axis, str):
+        raise TypeError("fastact.%s: axis=%r names a dimension, which only an xarray "
+                        "DataArray has; give an axis index" % (name, axis))
+    return axis
+
+
+def _on_xarray(name: str, arrays: Dict[str, Any], like: str, axis: Any, out: Any,
+               call: Callable[[Dict[str, Any], Any], Any]) -> Any:
+    """call(arrays, axis) on the data (NumPy or Dask) of the DataArrays among
+    arrays, whose ufunc protocol takes elementwise ufuncs only; axis may be
+    a dimension's name.  The result is a DataArray like arrays[like] with
+    its name, attributes and coordinates, but those along the axis where
+    the result's length differs (the GLU halves).  The DataArrays must have
+    the same dimensions, in the same order, and equal coordinates where
+    their lengths agree: the data are used by position, not aligned."""
+    where = "fastact." + name
+    if out is not None:
+        raise TypeError("%s: out= is not supported for xarray inputs" % where)
+    given = {k: a for k, a in arrays.items() if _is_xarray(a)}
+    first = next(iter(given.values()))
+    for key, a in given.items():
+        if a.dims != first.dims:
+            raise ValueError("%s: the inputs' dimensions differ: %s and %s (transpose one)"
+                             % (where, first.dims, a.dims))
+        for c in set(a.coords) & set(first.coords):
+            ac, fc = a.coords[c], first.coords[c]
+            if ac.shape == fc.shape and not ac.equals(fc):
+                raise ValueError("%s: the inputs' coordinate %r differs (align them first: "
+                                 "xarray.align)" % (where, c))
+    base = arrays[like] if _is_xarray(arrays[like]) else first
+    index = axis
+    if isinstance(axis, str):
+        if axis not in base.dims:
+            raise ValueError("%s: %r is not a dimension of the input %s" % (where, axis, base.dims))
+        index = base.dims.index(axis)
+    result = call({k: a.data if _is_xarray(a) else a for k, a in arrays.items()}, index)
+    if result.shape != base.shape:  # shortened along the axis (GLU halves): its coordinates go
+        dim = base.dims[_named_errors(name, normalize_axis_index, operator.index(index),
+                                      base.ndim)]
+        base = base.drop_vars([c for c, v in base.coords.items() if dim in v.dims])
+        base = base.isel({dim: slice(0, result.shape[base.dims.index(dim)])})
+    return base.copy(data=result)
+
+
 # ---- softmax and log_softmax --------------------------------------------------
 
 def _axis_in_one_chunk(name: str, arrays: Dict[str, Any], axis: SupportsIndex) -> Dict[str, Any]:
@@ -107,13 +163,17 @@ def _axis_in_one_chunk(name: str, arrays: Dict[str, Any], axis: SupportsIndex) -
 
 
 def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any],
-                axis: Optional[SupportsIndex], out: Any) -> Any:
+                axis: Optional[Axis], out: Any) -> Any:
+    if any(_is_xarray(a) for a in arrays.values()):
+        return _on_xarray(name, arrays, "y" if "y" in arrays else "x", axis, out,
+                          lambda data, i: _along_axis(name, ufunc, data, i, None))
     if axis is None:
         return _along_all_axes(name, ufunc, arrays, out)
+    index = _index_axis(name, axis)
     if all(np.ndim(a) == 0 and not _is_dask(a) for a in arrays.values()):
-        return _along_axis_0d(name, ufunc, arrays, axis, out)
+        return _along_axis_0d(name, ufunc, arrays, index, out)
     dtype = _common_dtype(name, **arrays)
-    arrays = _axis_in_one_chunk(name, arrays, axis)
+    arrays = _axis_in_one_chunk(name, arrays, index)
     inputs = list(arrays.values())
     if out is None and all(type(a) is np.ndarray for a in inputs):
         # NumPy would allocate the output with the axis last in memory: an
@@ -126,7 +186,7 @@ def _along_axis(name: str, ufunc: np.ufunc, arrays: Dict[str, Any],
         else:  # grad and y that broadcast: NumPy's allocation
             shape = _named_errors(name, np.broadcast_shapes, *[a.shape for a in inputs])
             out = np.empty(shape, result)
-    return _named_errors(name, ufunc, *inputs, axis=axis, out=out, dtype=dtype)
+    return _named_errors(name, ufunc, *inputs, axis=index, out=out, dtype=dtype)
 
 
 def _along_all_axes(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], out: Any) -> Any:
@@ -162,7 +222,7 @@ def _along_axis_0d(name: str, ufunc: np.ufunc, arrays: Dict[str, Any], axis: Sup
 
 
 def _backward_from_y(name: str, grad: ArrayLike, y: Optional[ArrayLike],
-                     axis: Optional[SupportsIndex], out: Any) -> Any:
+                     axis: Optional[Axis], out: Any) -> Any:
     if y is None:
         raise ValueError("fastact.%s.backward needs y=, the output of the forward pass"
                          % name)
@@ -171,21 +231,21 @@ def _backward_from_y(name: str, grad: ArrayLike, y: Optional[ArrayLike],
 
 
 def _softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
-                        axis: Optional[SupportsIndex] = -1, out: Any = None) -> Any:
+                        axis: Optional[Axis] = -1, out: Any = None) -> Any:
     """y * (grad - sum(grad * y, axis)): the gradient of softmax with
     respect to its input, from the output y, in one pass per softmax."""
     return _backward_from_y("softmax", grad, y, axis, out)
 
 
 def _log_softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
-                            axis: Optional[SupportsIndex] = -1, out: Any = None) -> Any:
+                            axis: Optional[Axis] = -1, out: Any = None) -> Any:
     """grad - exp(y) * sum(grad, axis): the gradient of log_softmax with
     respect to its input, from the output y, in one pass per softmax."""
     return _backward_from_y("log_softmax", grad, y, axis, out)
 
 
 @_with_backward(_softmax_backward)
-def softmax(x: ArrayLike, axis: Optional[SupportsIndex] = -1, *, out: Any = None) -> Any:
+def softmax(x: ArrayLike, axis: Optional[Axis] = -1, *, out: Any = None) -> Any:
     """softmax(x, axis=-1, *, out=None)
 
         softmax(x) = exp(x - max(x)) / sum(exp(x - max(x)))   along axis
@@ -195,7 +255,8 @@ def softmax(x: ArrayLike, axis: Optional[SupportsIndex] = -1, *, out: Any = None
     axis that contains NaN or +inf, or is all -inf, gives NaN throughout;
     a 0-d x is one slice of one element (softmax(2.0) is 1.0).
     Fast along the last axis and along any other (no transposed copy);
-    axis=None takes every element as one slice.  Same as
+    axis=None takes every element as one slice.  An xarray DataArray gives
+    a DataArray with x's coordinates, and axis may name a dimension.  Same as
     torch.softmax(x, dim=axis), jax.nn.softmax(x, axis) and
     scipy.special.softmax(x, axis) (whose default axis is None, not -1).
 
@@ -209,7 +270,7 @@ def softmax(x: ArrayLike, axis: Optional[SupportsIndex] = -1, *, out: Any = None
 
 
 @_with_backward(_log_softmax_backward)
-def log_softmax(x: ArrayLike, axis: Optional[SupportsIndex] = -1, *,
+def log_softmax(x: ArrayLike, axis: Optional[Axis] = -1, *,
                 out: Any = None) -> Any:
     """log_softmax(x, axis=-1, *, out=None)
 
@@ -249,26 +310,33 @@ def _halves(name: str, x: Any, axis: SupportsIndex) -> Tuple[Any, Any, int]:
     return x[before + (slice(None, n // 2),)], x[before + (slice(n // 2, None),)], i
 
 
-def _glu_forward(name: str, ufunc: np.ufunc, x: ArrayLike, axis: SupportsIndex, out: Any) -> Any:
+def _glu_forward(name: str, ufunc: np.ufunc, x: ArrayLike, axis: Axis, out: Any) -> Any:
+    if _is_xarray(x):
+        return _on_xarray(name, {"x": x}, "x", axis, out,
+                          lambda data, i: _glu_forward(name, ufunc, data["x"], i, None))
     _loop_dtype(name, "x", x)  # TypeError for complex, object, ...
-    a, b, _ = _halves(name, x, axis)
+    a, b, _ = _halves(name, x, _index_axis(name, axis))
     dtype = _loop_dtype(name, "x", a)
     return _named_errors(name, ufunc, _cast_duck(a, dtype), _cast_duck(b, dtype), out=out,
                          dtype=dtype)
 
 
 def _glu_backward(name: str, ufunc: np.ufunc, grad: ArrayLike, x: Optional[ArrayLike],
-                  axis: SupportsIndex, out: Any) -> Any:
+                  axis: Axis, out: Any) -> Any:
     """(grad_a, grad_b) of the halves, written into the halves of one
     array of x's shape."""
     where = name + ".backward"
     if x is None:
         raise ValueError("fastact.%s needs x=, the input of the forward pass" % where)
+    if _is_xarray(grad) or _is_xarray(x):
+        return _on_xarray(where, {"grad": grad, "x": x}, "x", axis, out,
+                          lambda data, i: _glu_backward(name, ufunc, data["grad"], data["x"],
+                                                        i, None))
     dask = _is_dask(grad) or _is_dask(x)
     asarray = _dask_array().asarray if dask else np.asarray
     grad, x = asarray(grad), asarray(x)
     dtype = _common_dtype(where, grad=grad, x=x)
-    a, b, axis = _halves(where, x, axis)
+    a, b, axis = _halves(where, x, _index_axis(where, axis))
     if grad.shape != a.shape:
         raise ValueError("fastact.%s: grad has shape %s; expected %s (x's shape %s "
                          "halved along axis %d)" % (where, grad.shape, a.shape, x.shape, axis))
@@ -300,11 +368,11 @@ def _glu_backward_dask(where: str, ufunc: np.ufunc, grad: Any, a: Any, b: Any, a
 
 class _GLUBackward(Protocol):
     def __call__(self, grad: ArrayLike, *, x: Optional[ArrayLike] = None,
-                 axis: SupportsIndex = -1, out: Any = None) -> Any: ...
+                 axis: Axis = -1, out: Any = None) -> Any: ...
 
 
 def _glu_backward_of(name: str, ufunc_name: str) -> _GLUBackward:
-    def backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None, axis: SupportsIndex = -1,
+    def backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None, axis: Axis = -1,
                  out: Any = None) -> Any:
         return _glu_backward(name, _UFUNCS[ufunc_name], grad, x, axis, out)
     backward.__doc__ = ("The gradient of %s with respect to x (x's shape), from the "
@@ -313,7 +381,7 @@ def _glu_backward_of(name: str, ufunc_name: str) -> _GLUBackward:
 
 
 @_with_backward(_glu_backward_of("glu", "glu_halves_backward"))
-def glu(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
+def glu(x: ArrayLike, axis: Axis = -1, *, out: Any = None) -> Any:
     """glu(x, axis=-1, *, out=None)
 
         glu(x) = a * sigmoid(b),   a, b = the first and second half of x along axis
@@ -321,6 +389,9 @@ def glu(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
     The gated linear unit, as torch.nn.functional.glu (gate on the second
     half).  The length along axis must be even; the output is half as long.
     backward(grad, *, x, axis=-1, out=None) returns the gradient for all of x.
+    An xarray DataArray gives a DataArray (without the coordinates along
+    axis, which the halves do not keep), and axis may name a dimension; so
+    for swiglu and geglu.
 
     >>> glu(np.array([1.0, 2.0, 0.0, 100.0]))
     array([0.5, 2. ])
@@ -329,7 +400,7 @@ def glu(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
 
 
 @_with_backward(_glu_backward_of("swiglu", "swiglu_halves_backward"))
-def swiglu(x: ArrayLike, axis: SupportsIndex = -1, *, out: Any = None) -> Any:
+def swiglu(x: ArrayLike, axis: Axis = -1, *, out: Any = None) -> Any:
     """swiglu(x, axis=-1, *, out=None)
 
         swiglu(x) = silu(a) * b,   silu(a) = a * sigmoid(a),
@@ -357,7 +428,7 @@ def _geglu_ufunc(name: str, approximate: str) -> str:
     return "geglu_halves" if approximate == "none" else "geglu_tanh_halves"
 
 
-def _geglu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None, axis: SupportsIndex = -1,
+def _geglu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None, axis: Axis = -1,
                     approximate: str = "none", out: Any = None) -> Any:
     """The gradient of geglu with respect to x (x's shape), from the
     incoming gradient (the output's shape) and the input x."""
@@ -366,7 +437,7 @@ def _geglu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None, axis: Sup
 
 
 @_with_backward(_geglu_backward)
-def geglu(x: ArrayLike, axis: SupportsIndex = -1, *, approximate: str = "none",
+def geglu(x: ArrayLike, axis: Axis = -1, *, approximate: str = "none",
           out: Any = None) -> Any:
     """geglu(x, axis=-1, *, approximate="none", out=None)
 
