@@ -65,7 +65,8 @@ for _, name in starts:
 # Calls to vector helpers in the built module, against the helpers
 # activations.h keeps out of line on purpose (rare paths)
 header = open("src/fastact/_kernels/activations.h").read()
-out_of_line = set(re.findall(r"__attribute__\(\(noinline\)\)[^(]*?\b(fa_\w+(?:16|8))\(", header))
+out_of_line = set(re.findall(r"__attribute__\(\(noinline\)\)[^(]*?\b(fa_\w+(?:16|8))\(", header)
+                  + re.findall(r"^FA_BEYOND_TABLE\((fa_\w+(?:16|8)),", header, re.M))
 module, = glob.glob("src/fastact/_ufuncs_%s.*.so" % target)
 code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
                       capture_output=True, text=True, check=True).stdout

@@ -978,17 +978,22 @@ static inline __m512 fa_silu_table16(__m512 x)
     __m512 p = fa_table_poly16(fa_silu_S_table_f, u, k);
     return _mm512_fnmadd_ps(u, p, _mm512_max_ps(_mm512_setzero_ps(), x));
 }
+/* NAME(x, y, in_table): y, but F(x[j]) in the lanes j not in in_table (a
+   loop gcc vectorizes), out of line: for the rare vectors with a lane
+   beyond a table (tools/vectorization_report.py reads these names) */
+#define FA_BEYOND_TABLE(NAME, F, T, V, MASK, LANES, LOADU, BLEND)    \
+    static __attribute__((noinline)) V NAME(const T *x, V y, MASK in_table) \
+    {                                                                \
+        T value[LANES];                                              \
+        for (int j = 0; j < LANES; j++)                              \
+            value[j] = F(x[j]);                                      \
+        return BLEND(in_table, LOADU(value), y);                     \
+    }
 /* silu of x[0..15]: a vector with an x <= -FA_SILU_TABLE_U_MAX (never, in
-   most data) takes the quotient form (a loop of 16 gcc vectorizes) where
-   the table does not apply, as fa_silu_f does; out of line, as gelu's */
-static __attribute__((noinline)) __m512 fa_silu_below16(const float *x, __m512 y,
-                                                         __mmask16 in_table)
-{
-    float quotient[16];
-    for (int j = 0; j < 16; j++)
-        quotient[j] = fa_silu_quotient_f(x[j]);
-    return _mm512_mask_blend_ps(in_table, _mm512_loadu_ps(quotient), y);
-}
+   most data) takes the quotient form where the table does not apply, as
+   fa_silu_f does */
+FA_BEYOND_TABLE(fa_silu_below16, fa_silu_quotient_f, float, __m512, __mmask16, 16,
+                _mm512_loadu_ps, _mm512_mask_blend_ps)
 FA_INLINE __m512 fa_silu16(const float *x)
 {
     __m512 xv = fa_load16(x), y = fa_silu_table16(xv);
@@ -1107,24 +1112,11 @@ FA_INLINE fa_silu_parts8 fa_silu_parts8_of(const double *x)
     p.kf = _mm512_sub_pd(t, magic);
     return p;
 }
-/* the lanes beyond the tables from the quotient forms: loops of 8 gcc
-   vectorizes, out of line (rare) */
-static __attribute__((noinline)) __m512d fa_silu_beyond8(const double *x, __m512d y,
-                                                        __mmask8 in_table)
-{
-    double quotient[8];
-    for (int j = 0; j < 8; j++)
-        quotient[j] = fa_silu_quotient_d(x[j]);
-    return _mm512_mask_blend_pd(in_table, _mm512_loadu_pd(quotient), y);
-}
-static __attribute__((noinline)) __m512d fa_silu_derivative_beyond8(const double *x, __m512d d,
-                                                                   __mmask8 in_table)
-{
-    double quotient[8];
-    for (int j = 0; j < 8; j++)
-        quotient[j] = fa_silu_derivative_quotient_d(x[j]);
-    return _mm512_mask_blend_pd(in_table, _mm512_loadu_pd(quotient), d);
-}
+/* the lanes beyond the tables from the quotient forms */
+FA_BEYOND_TABLE(fa_silu_beyond8, fa_silu_quotient_d, double, __m512d, __mmask8, 8,
+                _mm512_loadu_pd, _mm512_mask_blend_pd)
+FA_BEYOND_TABLE(fa_silu_derivative_beyond8, fa_silu_derivative_quotient_d, double, __m512d,
+                __mmask8, 8, _mm512_loadu_pd, _mm512_mask_blend_pd)
 FA_INLINE __m512d fa_silu8(const double *x)
 {
     fa_silu_parts8 p = fa_silu_parts8_of(x);
@@ -1168,6 +1160,7 @@ static inline intptr_t fa_silu_backward_block_d(const double *grad, const double
 }
 FA_GLU_HALVES_BLOCKS(swiglu, double, d, 8, fa_silu8, FA_SILU_BLOCK_D, fa_silu_derivative8)
 #undef FA_GLU_HALVES_BLOCKS
+#undef FA_BEYOND_TABLE
 #undef FA_GELU_BLOCK
 #undef FA_SILU_BLOCK
 #undef FA_SILU_BLOCK_D
