@@ -369,16 +369,17 @@ class Loss:
         total = values.sum(dtype=wide)
         return values.dtype.type(total / wide.type(n) if self.reduction == "mean" else total)
 
-    def _scaled(self, g: npt.NDArray[Any], n: int, factor: float) -> npt.NDArray[Any]:
-        """g * factor (/ n for 'mean'), in place where g's dtype is at
-        least float32; float16 is scaled in float32 and rounded once (1/n
+    def _scaled(self, g: npt.NDArray[Any], n: int, factor: float,
+                in_place: bool = True) -> npt.NDArray[Any]:
+        """g * factor (/ n for 'mean'), into g if in_place and g's dtype is
+        at least float32; float16 is scaled in float32 and rounded once (1/n
         in float16 is subnormal past n = 16384, 0 past 2^25)."""
         wide = _accumulation_dtype(g.dtype)
         scale = wide.type(factor / n if self.reduction == "mean" else factor)
         if wide != g.dtype:
             return (g * scale).astype(g.dtype)
-        g *= scale
-        return g
+        result: npt.NDArray[Any] = np.multiply(g, scale, out=g if in_place else None)
+        return result
 
 
 def _accumulation_dtype(dtype: DTypeLike) -> np.dtype:
@@ -453,4 +454,4 @@ class MSELoss(Loss):
         return self._reduce(self._diff * self._diff, self._diff.size)
 
     def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
-        return self._scaled(self._diff.copy(), self._diff.size, 2.0 * grad)
+        return self._scaled(self._diff, self._diff.size, 2.0 * grad, in_place=False)

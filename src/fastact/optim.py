@@ -80,7 +80,7 @@ class Adam(Optimizer):
         # the moments in at least float32: in float16, eps = 1e-8 rounds to
         # 0 and g * g underflows, so the first steps divide 0 by 0
         self._m = [np.zeros(p.data.shape, _accumulation_dtype(p.data.dtype)) for p in self.params]
-        self._v = [np.zeros(p.data.shape, _accumulation_dtype(p.data.dtype)) for p in self.params]
+        self._v = [np.zeros_like(m) for m in self._m]
         self.t = 0
 
     def step(self) -> None:
