@@ -260,6 +260,41 @@ def test_xarray_axis_functions_keep_coordinates(name, axis):
         assert_identical(r.values, expected[label](), what)
 
 
+@pytest.mark.parametrize("weight", [np.float32(0.25), np.array([0.1, 0.2, 0.3, 0.4], np.float32)])
+def test_xarray_prelu(weight, da):
+    """prelu on a DataArray (through the ufunc protocol): a DataArray back
+    with x's dims, name, attributes and coordinates and NumPy's values
+    bitwise; backward's grad_x a DataArray, grad_weight weight's kind and
+    shape (a lazy Dask array from a Dask-backed DataArray)."""
+    xr = pytest.importorskip("xarray")
+    x_np = value_mix(np.float32, 12).reshape(3, 4)
+    x = xr.DataArray(x_np, dims=("batch", "channel"),
+                     coords={"batch": [10, 20, 30], "channel": list("abcd")},
+                     name="pre", attrs={"units": "logit"})
+    g_np = grads_like(x_np)
+    y = fa.prelu(x, weight)
+    assert isinstance(y, xr.DataArray)
+    assert (y.dims, y.name, y.attrs) == (x.dims, x.name, x.attrs)
+    assert all(y.coords[c].equals(x.coords[c]) for c in x.coords)
+    assert_identical(y.values, fa.prelu(x_np, weight), "prelu(DataArray)")
+    gx, gw = fa.prelu.backward(x.copy(data=g_np), x=x, weight=weight)
+    want_gx, want_gw = fa.prelu.backward(g_np, x=x_np, weight=weight)
+    assert isinstance(gx, xr.DataArray) and gx.dims == x.dims
+    assert_identical(gx.values, want_gx, "prelu.backward(DataArray) grad_x")
+    assert type(gw) is type(want_gw) and gw.shape == np.shape(weight)
+    assert_identical(gw, want_gw, "prelu.backward(DataArray) grad_weight")
+    import dask
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a dask array was computed")
+
+    with dask.config.set(scheduler=refuse):
+        lazy_gx, lazy_gw = fa.prelu.backward(x.copy(data=g_np).chunk({"batch": 1}),
+                                             x=x.chunk({"batch": 1}), weight=weight)
+    assert isinstance(lazy_gx.data, da.Array) and isinstance(lazy_gw, da.Array)
+    assert_identical(lazy_gw.compute(), want_gw, "prelu.backward(Dask DataArray) grad_weight")
+
+
 def test_xarray_axis_functions_errors_and_dask(da):
     """Inputs that do not line up are errors (the data are used by
     position), as are out= and a dimension's name for a NumPy array; a

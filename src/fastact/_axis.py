@@ -506,8 +506,11 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
     axes = tuple(i for i in range(np.ndim(x)) if w.ndim == 0 or i != 1)
     # inf and NaN products propagate silently, as in the kernels (a Dask
     # graph computes later, outside this errstate)
+    # weight's gradient is weight's kind: from a DataArray's data (NumPy or
+    # Dask; xarray's sum would also skip NaN, which must propagate)
+    g_data, x_data = (a.data if _is_xarray(a) else a for a in (grad, x))
     with np.errstate(over="ignore", invalid="ignore"):
-        grad_w = np.multiply(grad, np.minimum(x, 0), dtype=acc).sum(axis=axes)
+        grad_w = np.multiply(g_data, np.minimum(x_data, 0), dtype=acc).sum(axis=axes)
     return grad_x, grad_w.astype(result).reshape(np.shape(weight))
 
 
