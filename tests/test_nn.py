@@ -14,6 +14,7 @@ import fastact as fa
 from fastact import nn, optim
 from fastact._activation import Activation
 from fastact._backend import kernels
+from helpers import assert_identical
 
 
 # ---- central differences ----------------------------------------------------------
@@ -303,7 +304,8 @@ def test_float16_gradient_over_many_elements(loss, n):
     float16 (1/n in float16 is subnormal past 16384 elements, 0 past 2^25:
     a zero gradient).  Against the float32 run on the same values: within
     4 float16 ulps where the gradient is normal in float16, two subnormal
-    steps below (cross-entropy's float16 probabilities cost 1.4)."""
+    steps below; cross-entropy, computed in float32, is the float32 run's
+    gradient rounded once (and so is its loss)."""
     rng = np.random.default_rng(0)
     if loss == "ce":
         z = rng.standard_normal((n // 2, 2)).astype(np.float16)
@@ -312,14 +314,17 @@ def test_float16_gradient_over_many_elements(loss, n):
         z = rng.standard_normal(n).astype(np.float16)
         fn = nn.MSELoss if loss == "mse" else nn.BCEWithLogitsLoss
         t = np.full(n, 0.25)
-    grads = []
+    grads, values = [], []
     for dtype in (np.float16, np.float32):
         f = fn()
-        f(z.astype(dtype), t)
+        values.append(f(z.astype(dtype), t))
         grads.append(f.backward(3.0))
     g16, g32 = grads
     assert g16.dtype == np.float16 and g16.shape == g32.shape
     np.testing.assert_allclose(g16.astype(np.float64), g32, rtol=4 * 2.0 ** -11, atol=2 * 2.0 ** -24)
+    if loss == "ce":
+        assert_identical(g16, g32.astype(np.float16), "CrossEntropyLoss float16 gradient")
+        assert values[0].dtype == np.float16 and values[0] == values[1].astype(np.float16)
 
 
 # ---- optimizers ---------------------------------------------------------------------

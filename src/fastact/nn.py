@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import inspect
 import operator
-from typing import (TYPE_CHECKING, Any, ClassVar, Dict, Iterator, List, Protocol,
-                    SupportsIndex, Type)
+from typing import (TYPE_CHECKING, Any, ClassVar, Dict, Iterator, List, Optional,
+                    Protocol, SupportsIndex, Type)
 
 import numpy as np
 import numpy.typing as npt
@@ -362,12 +362,13 @@ class Loss:
     def __call__(self, input: Any, target: Any) -> Any:
         return self.forward(input, target)
 
-    def _reduce(self, values: npt.NDArray[Any], n: int) -> Any:
+    def _reduce(self, values: npt.NDArray[Any], n: int, dtype: Optional[DTypeLike] = None) -> Any:
         # summed and divided in at least float32: a float16 sum overflows
-        # past 65504 (and n itself can), then rounded to the input's dtype
+        # past 65504 (and n itself can), then rounded to dtype (the input's)
         wide = _accumulation_dtype(values.dtype)
         total = values.sum(dtype=wide)
-        return values.dtype.type(total / wide.type(n) if self.reduction == "mean" else total)
+        result = np.dtype(values.dtype if dtype is None else dtype).type
+        return result(total / wide.type(n) if self.reduction == "mean" else total)
 
     def _scaled(self, g: npt.NDArray[Any], n: int, factor: float,
                 in_place: bool = True) -> npt.NDArray[Any]:
@@ -394,6 +395,8 @@ class CrossEntropyLoss(Loss):
 
     The loss uses log-sum-exp with the max subtracted; the gradient is the
     fused softmax(z) - onehot(label), which never divides by a probability.
+    float16 logits are computed in float32, the loss and gradient rounded
+    to float16 once.
     """
 
     def forward(self, logits: npt.NDArray[Any], labels: ArrayLike) -> Any:
@@ -407,17 +410,21 @@ class CrossEntropyLoss(Loss):
             bad = labels[(labels < 0) | (labels >= classes)][0]
             raise ValueError("CrossEntropyLoss: label %d is not a class in [0, %d)"
                              % (bad, classes))
-        shifted = logits - logits.max(axis=1, keepdims=True)  # exp never overflows
+        # in at least float32: float16 probabilities, rounded, cost their
+        # gradient more than an ulp; the loss and gradient are rounded once
+        z = np.asarray(logits, dtype=_accumulation_dtype(logits.dtype))
+        shifted = z - z.max(axis=1, keepdims=True)  # exp never overflows
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
+        self._dtype = logits.dtype if logits.dtype.kind == "f" else z.dtype
         self._probs, self._labels = e / total, labels
         picked = shifted[np.arange(len(labels)), labels]
-        return self._reduce(np.log(total[:, 0]) - picked, len(labels))
+        return self._reduce(np.log(total[:, 0]) - picked, len(labels), self._dtype)
 
     def backward(self, grad: float = 1.0) -> npt.NDArray[Any]:
         g: npt.NDArray[Any] = self._probs.copy()
         g[np.arange(len(self._labels)), self._labels] -= 1
-        return self._scaled(g, len(self._labels), grad)
+        return self._scaled(g, len(self._labels), grad).astype(self._dtype, copy=False)
 
 
 class BCEWithLogitsLoss(Loss):
