@@ -172,7 +172,9 @@ FA_INLINE FA_T FA_F(fa_hardtanh_derivative)(FA_T x, FA_T min_val, FA_T max_val)
  * expm1 keeps tiny inputs exact; x >= 0 (and NaN) give x itself, so
  * elu(-0.0) = -0.0.  The derivatives use x (y + alpha would cancel where
  * y -> -alpha): alpha exp(x) with the factor applied before the scaling of
- * a subnormal result (rounded once). */
+ * a subnormal result (rounded once), chosen by fa_select, not ?: (as in
+ * celu's: with ?: the x > 0 inputs ran 2x-2.5x slower than the others in
+ * the template's loops, float32 elu' and selu' and float64 selu' on AVX2). */
 FA_INLINE FA_T FA_F(fa_elu)(FA_T x, FA_T alpha)
 {
     return x < 0 ? alpha * FA_F(fa_expm1_neg)(x) : x;
@@ -180,12 +182,12 @@ FA_INLINE FA_T FA_F(fa_elu)(FA_T x, FA_T alpha)
 #if FA_IS_FLOAT  /* in double: any float alpha is a small enough factor */
 FA_INLINE float fa_elu_derivative_f(float x, float alpha)
 {
-    return x > 0 ? 1 : (float)fa_exp_neg_mul_fd(x, alpha);
+    return fa_select_f(x > 0, 1, (float)fa_exp_neg_mul_fd(x, alpha));
 }
 #else  /* fa_exp_mul_d: alpha of any size */
 FA_INLINE FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
 {
-    return x > 0 ? 1 : (FA_T)fa_exp_mul_d(x, 0.0, alpha);
+    return FA_F(fa_select)(x > 0, 1, (FA_T)fa_exp_mul_d(x, 0.0, alpha));
 }
 #endif
 
@@ -209,7 +211,7 @@ FA_INLINE FA_T FA_F(fa_selu)(FA_T x)
 }
 FA_INLINE FA_T FA_F(fa_selu_derivative)(FA_T x)
 {
-    return x > 0 ? FA_SELU_SCALE : FA_F(fa_exp_neg_mul)(x, FA_SELU_SCALE_ALPHA);
+    return FA_F(fa_select)(x > 0, FA_SELU_SCALE, FA_F(fa_exp_neg_mul)(x, FA_SELU_SCALE_ALPHA));
 }
 #undef FA_SELU_SCALE
 #undef FA_SELU_SCALE_LO
