@@ -78,13 +78,14 @@ FA_INLINE double fa_copysign_d(double m, double s)
 }
 #endif
 
-/* c ? a : b as bit operations on a mask: gcc moves a select of two values
- * through the operations that follow it (a division then runs twice, once
- * per arm), not bit operations. */
+/* c ? a : b on the values' bits: gcc moves a select of two floats through
+ * the operations that follow it (a division then runs twice, once per
+ * arm), not one of integers.  (A mask m = c ? -1 : 0 and bit operations,
+ * as before, cost gcc three more instructions per vector than this blend:
+ * float32 silu 2-5% slower.) */
 FA_INLINE float fa_select_f(int c, float a, float b)
 {
-    int32_t m = c ? -1 : 0;
-    return fa_from_bits_f((fa_bits_f(a) & m) | (fa_bits_f(b) & ~m));
+    return fa_from_bits_f(c ? fa_bits_f(a) : fa_bits_f(b));
 }
 FA_INLINE double fa_select_d(int c, double a, double b)
 {
@@ -93,8 +94,7 @@ FA_INLINE double fa_select_d(int c, double a, double b)
        double comparison into a 64-bit integer mask */
     return c ? a : b;
 #else
-    int64_t m = c ? -1 : 0;
-    return fa_from_bits_d((fa_bits_d(a) & m) | (fa_bits_d(b) & ~m));
+    return fa_from_bits_d(c ? fa_bits_d(a) : fa_bits_d(b));
 #endif
 }
 
