@@ -6,6 +6,7 @@ xarray DataArray comes back a DataArray with its coordinates.  Neither
 library is imported by fastact itself.
 """
 
+import contextlib
 import pickle
 import subprocess
 import sys
@@ -56,15 +57,21 @@ def da():
     return pytest.importorskip("dask.array")
 
 
-@pytest.fixture
-def no_compute():
-    """Any computation inside raises: proves that building the graph is lazy."""
+@contextlib.contextmanager
+def refusing_compute():
+    """Any Dask computation inside raises: proves that building the graph is lazy."""
     dask = pytest.importorskip("dask")
 
     def refuse(*args, **kwargs):
         raise AssertionError("a dask array was computed")
 
     with dask.config.set(scheduler=refuse):
+        yield
+
+
+@pytest.fixture
+def no_compute():
+    with refusing_compute():
         yield
 
 
@@ -283,12 +290,7 @@ def test_xarray_prelu(weight, da):
     assert_identical(gx.values, want_gx, "prelu.backward(DataArray) grad_x")
     assert type(gw) is type(want_gw) and gw.shape == np.shape(weight)
     assert_identical(gw, want_gw, "prelu.backward(DataArray) grad_weight")
-    import dask
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("a dask array was computed")
-
-    with dask.config.set(scheduler=refuse):
+    with refusing_compute():
         lazy_gx, lazy_gw = fa.prelu.backward(x.copy(data=g_np).chunk({"batch": 1}),
                                              x=x.chunk({"batch": 1}), weight=weight)
     assert isinstance(lazy_gx.data, da.Array) and isinstance(lazy_gw, da.Array)
@@ -314,12 +316,7 @@ def test_xarray_axis_functions_errors_and_dask(da):
         fa.swiglu(np.ones((2, 4)), axis="c")
     with pytest.raises(TypeError, match="names a dimension"):
         fa.softmax.backward(np.ones(3), y=np.ones(3), axis="c")
-    import dask
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("a dask array was computed")
-
-    with dask.config.set(scheduler=refuse):
+    with refusing_compute():
         lazy = fa.softmax(x.chunk({"b": 1}), axis="c")
         lazy_grad = fa.swiglu.backward(xr.ones_like(fa.swiglu(x.chunk({"b": 1}))), x=x)
     assert isinstance(lazy.data, da.Array) and isinstance(lazy_grad.data, da.Array)
