@@ -156,6 +156,31 @@ def test_parameter_that_does_not_fit_x_dtype(act):
                 assert name in str(e) and "does not fit" not in str(e)
 
 
+@pytest.mark.acts(lambda a: a.spec.check is not None)
+def test_parameter_that_fails_its_check_once_rounded(act):
+    """A Python-float parameter whose float32 or float16 rounding the
+    catalog's check refuses (celu's alpha=1e-50 is 0 in float32): a
+    ValueError from every entry point, out= untouched; float64 x takes it."""
+    kinds = [k for k in KINDS if k != "backward_y" or act.backward_uses == "y"]
+    for name, default in zip(act.param_names, act.defaults):
+        values = dict(zip(act.param_names, act.defaults))
+        if act.spec.check(**dict(values, **{name: 0.0})) is None:
+            continue  # 0 is allowed
+        for dtype, tiny in [(np.float32, 1e-50), (np.float16, 1e-10)]:
+            x = value_mix(np.dtype(dtype), 20)
+            for value in (tiny, -tiny):
+                for kind in kinds:
+                    with pytest.raises(ValueError, match="%s=.* rounds to" % name):
+                        run(act, kind, x, {name: value})
+                out = np.full_like(x, 7.0)
+                with pytest.raises(ValueError, match=name):
+                    act(x, out=out, **{name: value})
+                assert np.all(out == 7.0)
+        for kind in kinds:
+            with np.errstate(all="ignore"):
+                run(act, kind, value_mix(np.dtype(np.float64), 20), {name: 1e-50})
+
+
 @has_params
 def test_parameter_elementwise_and_scalar_kinds(act, ref, dtype):
     """A parameter array of x's shape applies elementwise; a NumPy scalar,

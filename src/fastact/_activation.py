@@ -8,7 +8,7 @@ turns unsupported dtypes into a ``TypeError`` that names the function.
 """
 
 import inspect
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -46,17 +46,27 @@ def _loop_dtype(func: str, arg: str, value: Any) -> Optional[np.dtype]:
 
 
 def _params_fit(where: str, names: Tuple[str, ...], values: Tuple[Any, ...],
-                loop: np.dtype) -> None:
+                loop: np.dtype, check: Optional[Callable[..., Optional[str]]] = None) -> None:
     """A scalar parameter that would round to inf in the loop's dtype
     (float16 or float32 arrays): ValueError, rather than NumPy's overflow
-    warning and an infinite parameter."""
+    warning and an infinite parameter.  So is one that fails the function's
+    check once rounded (celu's alpha=1e-50 is 0 in float32)."""
     if loop.kind != "f" or loop.itemsize >= 8:
         return
-    with np.errstate(over="ignore"):
+    rounded = {}
+    with np.errstate(over="ignore", under="ignore"):
         for name, value in zip(names, values):
             if isinstance(value, float) and np.isfinite(value) and np.isinf(loop.type(value)):
                 raise ValueError("fastact.%s: %s=%r does not fit in %s, x's dtype (it would "
                                  "round to inf)" % (where, name, value, loop))
+            rounded[name] = float(loop.type(value)) if isinstance(value, float) \
+                else np.asarray(value)
+    changed = ["%s=%r rounds to %r" % (n, v, rounded[n]) for n, v in zip(names, values)
+               if isinstance(v, float) and not rounded[n] == v]
+    message = check(**rounded) if check is not None and changed else None
+    if message:
+        raise ValueError("fastact.%s: %s in %s, x's dtype: %s"
+                         % (where, ", ".join(changed), loop, message))
 
 
 def _cast_duck(value: Any, dtype: Optional[np.dtype]) -> Any:
@@ -147,7 +157,8 @@ class Activation(ActivationBase):
             return act._call_general(x, params, kwparams, out)
         params = self._bind(params, kwparams)
         dtype = _loop_dtype(self.name, "x", x)
-        _params_fit(self.name, self.param_names, params, dtype or _dtype_of(x))
+        _params_fit(self.name, self.param_names, params, dtype or _dtype_of(x),
+                    self.spec.check)
         return self.ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
@@ -158,7 +169,8 @@ class Activation(ActivationBase):
             return act.derivative(x, *params, out=out, **kwparams)
         params = self._bind(params, kwparams, "derivative")
         dtype = _loop_dtype(self.name, "x", x)
-        _params_fit(self.name + ".derivative", self.param_names, params, dtype or _dtype_of(x))
+        _params_fit(self.name + ".derivative", self.param_names, params, dtype or _dtype_of(x),
+                    self.spec.check)
         return self.derivative_ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def value_and_derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
@@ -170,7 +182,7 @@ class Activation(ActivationBase):
         values = self._bind(params, kwparams, "value_and_derivative")
         dtype = _loop_dtype(self.name, "x", x)
         _params_fit(self.name + ".value_and_derivative", self.param_names, values,
-                    dtype or _dtype_of(x))
+                    dtype or _dtype_of(x), self.spec.check)
         try:
             y, d = self.value_and_derivative_ufunc(  # NumPy wants a pair of outs
                 _cast_duck(x, dtype), *values, out=(None, None) if out is None else out,
@@ -200,7 +212,7 @@ class Activation(ActivationBase):
             raise ValueError("fastact.%s.backward needs %s" % (self.name, needs))
         dtype = _common_dtype(self.name, grad=grad, **{name: value})
         _params_fit(self.name + ".backward", self.param_names, params,
-                    dtype or np.result_type(_dtype_of(grad), _dtype_of(value)))
+                    dtype or np.result_type(_dtype_of(grad), _dtype_of(value)), self.spec.check)
         try:
             np.broadcast_shapes(np.shape(grad), np.shape(value))
         except ValueError as e:
