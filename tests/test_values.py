@@ -310,6 +310,10 @@ def test_squareplus_huge_b(b):
     (np.float32, 1e-40, [-1e-45, -3e-41, -1e-39, -1.0]),
     (np.float32, -1e-40, [-1e-45, -3e-41, -1e-39]),
     (np.float64, 3e-320, [-5e-324, -1e-322, -1.0]),
+    # huge negative alpha: alpha expm1(x / alpha) overflows to -inf (the
+    # correction alpha e tl overflowed first, with tl's sign: +inf)
+    (np.float64, -1e300, [-6e301, -7e301, -8e301]),
+    (np.float32, -1e30, [-4e31, -5e31]),
 ])
 def test_celu_extreme_alpha(dtype, alpha, xs):
     """Parameters near the ends of the range: x / alpha as x (1 / alpha) must

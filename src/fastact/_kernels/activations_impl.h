@@ -254,8 +254,11 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl), m;
     /* (a select of constants: of t / 2 and t, gcc could take exp of both) */
     FA_T e = FA_F(fa_exp_expm1)(t * (t > FA_CELU_HALF ? FA_K(0.5) : 1), &m);
-    /* alpha (m + e tl) with the product fused: one rounding fewer */
-    FA_T y = tl != 0 ? FA_F(fa_fma)(alpha, m, alpha * (e * tl)) : alpha * m;
+    /* alpha (m + e tl) with the product fused: one rounding fewer.  Where
+       alpha m overflows, alpha e tl may too, with tl's sign: dropped (it
+       made celu(-6e301, -1e300) +inf, or NaN without FMA) */
+    FA_T c = alpha * (e * tl);
+    FA_T y = tl != 0 ? FA_F(fa_fma)(alpha, m, c - c == 0 ? c : 0) : alpha * m;
 #if !FA_IS_FLOAT && !defined(FA_HAVE_FMA)
     /* double without FMA (2.26 ulp for alpha = 2.5; 1.7 with): alpha m +
        alpha e tl without rounding m, for t < 0 and 0 < alpha < 2^900 */
