@@ -335,3 +335,82 @@ def test_celu_extreme_alpha(dtype, alpha, xs):
     with np.errstate(over="ignore"):
         np.testing.assert_allclose(got, value.astype(dtype), rtol=rtol, atol=tiny)
         np.testing.assert_allclose(d, slope.astype(dtype), rtol=rtol, atol=0)
+
+
+@pytest.mark.parametrize("dtype, alpha", [
+    (np.float64, 1e300), (np.float64, -1e300), (np.float64, 1.7e308), (np.float64, 1e30),
+    (np.float64, 2.0 ** 20), (np.float64, 2.0 ** -54), (np.float64, 1e-310), (np.float64, 5e-324),
+    (np.float32, 3e38), (np.float32, -1e30), (np.float32, 2.0 ** 7), (np.float32, 2.0 ** -29),
+    (np.float32, 1e-40), (np.float32, 1e-45),
+])
+def test_elu_derivative_extreme_alpha(dtype, alpha):
+    """elu' = alpha exp(x) for alpha beyond the moderate range that the
+    fast loops take (fa_elu_is_moderate): exact to a few ulp down to
+    the subnormal results, in every kernel and layout.  float64 returned
+    inf for alpha = 1.7e308 at x = -0.4, and 8.6e-31 for alpha = 1e300 at
+    x = -800 (exact 3.7e-48: exp's argument was clamped at -760)."""
+    import mpmath
+    x = np.array([-0.0, -1e-300, -1e-30, -0.4, -1.0, -30.0, -100.0, -104.0, -700.0,
+                  -745.0, -800.0, -1400.0, -1456.0, -1e4, 0.5], dtype=dtype)
+    a = dtype(alpha)
+    with mpmath.workdps(60):
+        slope = np.array([float(mpmath.mpf(float(a)) * mpmath.exp(mpmath.mpf(float(v))))
+                          if v <= 0 else 1.0 for v in x])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = fa.elu.derivative(x, alpha=a)
+        y, d2 = fa.elu.value_and_derivative(x, alpha=a)
+        g = fa.elu.backward(np.ones_like(x), x=x, alpha=a)
+        strided = fa.elu.derivative(np.repeat(x, 2)[::2], alpha=np.full(x.shape, a))
+    np.testing.assert_allclose(d, slope.astype(dtype), rtol=4 * np.finfo(dtype).eps,
+                               atol=np.finfo(dtype).smallest_subnormal)
+    for other in (d2, g, strided):
+        np.testing.assert_array_equal(other, d)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elu_derivative_infinite_alpha(dtype):
+    """alpha = +-inf: alpha exp(x) is +-inf for finite x <= 0 (exp's
+    inf t + inf was NaN)."""
+    x = np.array([-0.0, -1e-3, -1.0, -50.0, -1e4, 1.0], dtype=dtype)
+    for a in (np.inf, -np.inf):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            d = fa.elu.derivative(x, alpha=a)
+        np.testing.assert_array_equal(d, np.array([a] * 5 + [1.0], dtype=dtype))
+
+
+@pytest.mark.parametrize("beta, xs", [
+    # |beta| < 1: exp(b x) subnormal or 0 while exp(b x) / beta is not
+    (1e-30, [-7.45e32, -8e32, -6e32, -1e32]),
+    (1e-10, [-7.45e12, -8e12, -1e13]),
+    (1e-3, [-7.2e5, -7.5e5, -1e6]),
+    (-1e-3, [7.2e5, 7.5e5]),
+    (0.5, [-1400.0, -1490.0, -1500.0]),
+    (1e-300, [-1e303, -2e303]),
+    # huge beta: Dekker's product (no FMA, the baseline build) must not overflow
+    (1.7e308, [0.0, -1e-306, 1e-310]),
+    (1e-310, [-1.7e308, 1.7e308]),
+])
+def test_softplus_extreme_beta(beta, xs):
+    """softplus = log1p(exp(b x)) / b to a few ulp (subnormal results to
+    one 2^-1074) where b x is far below -708 or comes from a huge or
+    subnormal beta, and softplus' = sigmoid(b x); threshold inf so the
+    formulas always apply."""
+    import mpmath
+    x = np.array(xs)
+    with mpmath.workdps(80):
+        value = np.array([float(mpmath.log1p(mpmath.exp(mpmath.mpf(beta) * mpmath.mpf(v)))
+                                / mpmath.mpf(beta)) for v in x])
+        slope = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(beta) * mpmath.mpf(v))))
+                          for v in x])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = fa.softplus(x, beta=beta, threshold=np.inf)
+        d = fa.softplus.derivative(x, beta=beta, threshold=np.inf)
+        strided = fa.softplus(np.repeat(x, 2)[::2], beta=np.full(x.shape, beta),
+                              threshold=np.inf)
+    np.testing.assert_allclose(got, value, rtol=4 * np.finfo(np.float64).eps,
+                               atol=np.finfo(np.float64).smallest_subnormal)
+    np.testing.assert_array_equal(strided, got)
+    np.testing.assert_allclose(d, slope, rtol=4 * np.finfo(np.float64).eps, atol=0)

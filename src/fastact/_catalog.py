@@ -65,6 +65,23 @@ class Spec:
     # function well (a table lookup), returning how many leading elements it
     # did (the loop does the rest, with the same bits).
     blocks: Tuple[str, ...] = ()
+    # Where f or f' branches on the parameters alone (Unswitch).
+    unswitch: Optional["Unswitch"] = None
+
+
+@dataclass(frozen=True)
+class Unswitch:
+    """f or f' (`functions`: "forward", "derivative") in two cases of the
+    parameters: activations_impl.h's predicate fa_<name>_is_<case>_<c>(params)
+    (elu': alpha in the range of the dtype's own exp), the function
+    fa_<name>[_derivative]_<case>_<c> where it holds and ..._general_<c>
+    where not.  gcc does not vectorize a loop whose function tests per
+    element (too big to unswitch), so the contiguous loops calling them are
+    written once per case and chosen per call (Kernel.unswitched); the
+    function itself, which tests per element, serves the strided loops."""
+
+    case: str
+    functions: Tuple[str, ...]
 
 
 # Grain sizes from `bench --grain --idle 10` (2 threads against 1, each call
@@ -193,6 +210,7 @@ SPECS = (
         params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha"),),
         doc="Exponential linear unit, computed with expm1 (accurate near 0, "
         "elu(-0.0) is -0.0).",
+        unswitch=Unswitch("moderate", ("derivative",)),
     ),
     Spec(
         name="selu",
@@ -292,6 +310,7 @@ SPECS = (
         check=lambda beta, threshold: _require(beta != 0, "beta must be nonzero"),
         doc="Smooth ReLU with torch's semantics (linear above the threshold); "
         "softplus(1000.0) is 1000.0 and softplus(-1000.0) is 0.0, silently.",
+        unswitch=Unswitch("moderate", ("forward",)),
     ),
     Spec(
         name="softsign",
@@ -457,6 +476,8 @@ class Kernel:
     # (the activation or GLU it belongs to: activations.h's
     # fa_<block>_has_blocks_<c> says whether that block does anything)
     block: str = ""
+    # the contiguous loop written twice, chosen per call (Spec.unswitch)
+    unswitched: Optional["Unswitched"] = None
 
     @property
     def nin(self) -> int:
@@ -478,24 +499,54 @@ class Kernel:
     def warm_grain(self) -> int:
         return warm_grain(self.grain, self.streams)
 
-    def expressions(self, c: str, element: Callable[[str], str]) -> List[str]:
-        """The C expressions for dtype suffix `c`, inputs named by element()."""
+    def expressions(self, c: str, element: Callable[[str], str],
+                    exprs: Optional[Tuple[str, ...]] = None) -> List[str]:
+        """The C expressions (by default `exprs`) for dtype suffix `c`,
+        inputs and parameters named by element()."""
         values = {a: element(a) for a in self.inputs + self.params}
-        return [e.format(c=c, **values) for e in self.exprs]
+        return [e.format(c=c, **values) for e in (self.exprs if exprs is None else exprs)]
+
+    def contiguous_loops(self) -> List[Tuple[str, Tuple[str, ...]]]:
+        """(name suffix, expressions) of each NAME_c<suffix>_contiguous loop."""
+        u = self.unswitched
+        return [("", u.general), ("_" + u.case, u.exprs)] if u else [("", self.exprs)]
+
+
+@dataclass(frozen=True)
+class Unswitched:
+    """A kernel's contiguous loop for each case of Spec.unswitch: the loop
+    NAME_c_<case>_contiguous of `exprs` where the C expression `test` of the
+    parameters holds, NAME_c_contiguous of `general` where it does not."""
+
+    case: str
+    test: str
+    exprs: Tuple[str, ...]
+    general: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class CFunction:
-    """A function of activations.h, declared for float (_f) and double (_d)."""
+    """A function of activations.h, declared for float (_f) and double (_d),
+    returning the dtype's type or `returns`."""
 
     name: str
     args: Tuple[str, ...]
+    returns: str = ""
+
+
+_C_SUFFIX = {"forward": "", "derivative": "_derivative"}  # fa_<name><suffix>_<c>
 
 
 def c_functions(spec: Spec) -> Iterator[CFunction]:
     params = tuple(p.name for p in spec.params)
     yield CFunction("fa_" + spec.name, ("x",) + params)
     yield CFunction("fa_%s_derivative" % spec.name, ("x",) + params)
+    if spec.unswitch:
+        yield CFunction("fa_%s_is_%s" % (spec.name, spec.unswitch.case), params, "bint")
+        for function in spec.unswitch.functions:
+            for case in (spec.unswitch.case, "general"):
+                yield CFunction("fa_%s%s_%s" % (spec.name, _C_SUFFIX[function], case),
+                                ("x",) + params)
     if spec.backward_uses == "y":
         yield CFunction("fa_%s_derivative_from_y" % spec.name, ("y",) + params)
 
@@ -511,8 +562,20 @@ def kernels(spec: Spec) -> Iterator[Kernel]:
     def kernel(kind: str, inputs: Tuple[str, ...], outputs: Tuple[str, ...],
                exprs: Tuple[str, ...], doc: str) -> Kernel:
         suffix = "" if kind == "forward" else "_" + kind
+        u, unswitched = spec.unswitch, None
+        calls = [{"forward": f, "derivative": df}[name] for name in (u.functions if u else ())]
+        if u and any(call in e for call in calls for e in exprs):
+            def case(name: str) -> Tuple[str, ...]:
+                """exprs calling the functions' variant fa_..._<name>_<c>"""
+                cased = list(exprs)
+                for call in calls:
+                    variant = call.replace("_{c}(", "_%s_{c}(" % name)
+                    cased = [e.replace(call, variant) for e in cased]
+                return tuple(cased)
+            test = "fa_%s_is_%s_{c}(%s)" % (spec.name, u.case, ", ".join("{%s}" % p for p in params))
+            unswitched = Unswitched(u.case, test, case(u.case), case("general"))
         return Kernel(spec.name + suffix, kind, inputs, params, outputs, exprs,
-                      spec.grain, doc, spec.name if kind in spec.blocks else "")
+                      spec.grain, doc, spec.name if kind in spec.blocks else "", unswitched)
 
     yield kernel("forward", ("x",), ("y",), (f,),
                  "%s = %s" % (sig, spec.formula))

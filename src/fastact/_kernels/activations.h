@@ -387,6 +387,8 @@ FA_VIA_FD(gelu_tanh_derivative, (float x), (x))
 FA_VIA_FD(mish, (float x), (x))
 FA_VIA_FD(mish_derivative, (float x), (x))
 FA_VIA_FD(softplus, (float x, float beta, float threshold), (x, beta, threshold))
+FA_VIA_FD(softplus_moderate, (float x, float beta, float threshold), (x, beta, threshold))
+FA_VIA_FD(softplus_general, (float x, float beta, float threshold), (x, beta, threshold))
 FA_VIA_FD(log_sigmoid, (float x), (x))
 FA_VIA_FD(softsign_derivative, (float x), (x))
 /* FA_VIA_FD stays defined: gelu uses it below where it has no SIMD block */

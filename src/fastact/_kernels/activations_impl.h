@@ -179,17 +179,32 @@ FA_INLINE FA_T FA_F(fa_elu)(FA_T x, FA_T alpha)
 {
     return x < 0 ? alpha * FA_F(fa_expm1_neg)(x) : x;
 }
-#if FA_IS_FLOAT  /* in double: any float alpha is a small enough factor */
-FA_INLINE float fa_elu_derivative_f(float x, float alpha)
+/* elu' for the alpha of fa_exp_neg_mul (as selu'), in FA_T's own
+ * arithmetic; other alpha (0, huge, tiny, inf, NaN) take fa_exp_neg_mul_fd
+ * (float32 in double) or fa_exp_neg_mul_wide_d.  The template tests
+ * fa_elu_is_moderate once per call and loops over one of the two (Spec.
+ * unswitch): a loop over fa_elu_derivative, which tests per element,
+ * gcc does not vectorize at all. */
+FA_INLINE int FA_F(fa_elu_is_moderate)(FA_T alpha)
 {
-    return fa_select_f(x > 0, 1, (float)fa_exp_neg_mul_fd(x, alpha));
+    FA_T a = FA_F(fa_abs)(alpha);
+    return a >= FA_PICK(FA_K(0x1p-28), FA_K(0x1p-53)) && a < FA_PICK(FA_K(0x1p7), FA_K(0x1p20));
 }
-#else  /* fa_exp_mul_d: alpha of any size */
+FA_INLINE FA_T FA_F(fa_elu_derivative_moderate)(FA_T x, FA_T alpha)
+{
+    return FA_F(fa_select)(x > 0, 1, FA_F(fa_exp_neg_mul)(x, alpha));
+}
+FA_INLINE FA_T FA_F(fa_elu_derivative_general)(FA_T x, FA_T alpha)
+{
+    FA_T d = (FA_T)FA_PICK(fa_exp_neg_mul_fd, fa_exp_neg_mul_wide_d)(x, alpha);
+    /* alpha = +-inf: exp's inf t + inf is NaN where t = expm1(r) < 0 */
+    return FA_F(fa_select)(x > 0, 1, d == d || x - x != 0 ? d : alpha);
+}
 FA_INLINE FA_T FA_F(fa_elu_derivative)(FA_T x, FA_T alpha)
 {
-    return FA_F(fa_select)(x > 0, 1, (FA_T)fa_exp_mul_d(x, 0.0, alpha));
+    return FA_F(fa_elu_is_moderate)(alpha) ? FA_F(fa_elu_derivative_moderate)(x, alpha)
+                                           : FA_F(fa_elu_derivative_general)(x, alpha);
 }
-#endif
 
 /* scale * elu(x, alpha) with torch's constants; scale * alpha rounded once.
  * scale x = x (scale + lo) in one rounding (the product with the rounded
@@ -428,14 +443,15 @@ FA_INLINE FA_T FA_F(fa_mish_derivative)(FA_T x)
  * within 1.8 ulp, backward 3.1, twice as fast as in double. */
 
 #if !FA_IS_FLOAT
-/* exp(-|b x|) with b x = p + pe exactly (fa_two_prod) where it matters,
- * |b x| < 1000: exp(-|p|) (1 -+ pe); *p_out = p, b x rounded.  (A float
- * b x is exact in double: no pe for the _fd functions.  The selects are
- * bit operations: else gcc evaluates what follows once per arm.) */
-FA_INLINE FA_T FA_F(fa_exp_neg_abs_prod)(FA_T b, FA_T x, FA_T *p_out)
+/* exp(-|b x|) 2^K (fa_exp_neg_scaled: normal down to -760) with b x =
+ * p + pe exactly (fa_two_prod) where it matters, |b x| < 1000:
+ * exp(-|p|) (1 -+ pe); *p_out = p, b x rounded.  (A float b x is exact in
+ * double: no pe for the _fd functions.  The selects are bit operations:
+ * else gcc evaluates what follows once per arm.) */
+FA_INLINE FA_T FA_F(fa_exp_neg_abs_prod_scaled)(FA_T b, FA_T x, FA_T *p_out)
 {
     FA_T pe, p = FA_F(fa_two_prod)(b, x, &pe);
-    FA_T e = FA_F(fa_exp_neg)(-FA_F(fa_abs)(p));
+    FA_T e = FA_F(fa_exp_neg_scaled)(-FA_F(fa_abs)(p));
     *p_out = p;
     if (FA_IS_FD) {
         return e;
@@ -446,13 +462,47 @@ FA_INLINE FA_T FA_F(fa_exp_neg_abs_prod)(FA_T b, FA_T x, FA_T *p_out)
 #endif
 
 /* softplus, torch semantics: x where b x > threshold, else
- * log(1 + exp(b x)) / b = (log1p(exp(-|b x|)) + max(b x, 0)) / b. */
+ * log(1 + exp(b x)) / b = (log1p(exp(-|b x|)) + max(b x, 0)) / b.  From
+ * b x = -600 down log1p(e) = e, and e / beta is taken from e 2^K (normal)
+ * to a result rounded once: with e itself, subnormal from -708 on,
+ * beta = 1e-3 at x = -7.2e5 was 119 ulp off and beta = 1e-30 at
+ * x = -7.45e32 gave 4.9e-294 for 2.8e-294 (3% of the float64 forward's
+ * time; float32's b x, exact in double, never needs it).  e 2^K stops at
+ * -760 (the clamp), which is enough for |beta| >= 2^-20; below, the
+ * general case takes exp(b x) (1 / beta) from fa_exp_neg_mul_wide_d, and
+ * the template tests the case once per call (Spec.unswitch). */
+FA_INLINE int FA_F(fa_softplus_is_moderate)(FA_T beta, FA_T threshold)
+{
+    return (void)threshold, FA_F(fa_abs)(beta) >= FA_K(0x1p-20);
+}
 #if !FA_IS_FLOAT  /* float32: in double, activations.h */
+FA_INLINE FA_T FA_F(fa_softplus_moderate)(FA_T x, FA_T beta, FA_T threshold)
+{
+    FA_T p, es = FA_F(fa_exp_neg_abs_prod_scaled)(beta, x, &p), e = es * FA_EXP_NEG_SCALE;
+    int tail = !FA_IS_FD && p < -600;
+    FA_T sp = FA_F(fa_select)(tail, es, FA_F(fa_log1p)(e) + (p > 0 ? p : 0)) / beta
+              * FA_F(fa_select)(tail, FA_EXP_NEG_SCALE, 1);
+    return p > threshold ? x : sp;
+}
+FA_INLINE FA_T FA_F(fa_softplus_general)(FA_T x, FA_T beta, FA_T threshold)
+{
+    if (FA_IS_FD) {
+        return FA_F(fa_softplus_moderate)(x, beta, threshold);
+    }
+    FA_T pe, p = FA_F(fa_two_prod)(beta, x, &pe);
+    FA_T tail = fa_exp_neg_mul_wide_d(p, 1 / beta);  /* times 1 + pe: */
+    tail = FA_F(fa_fma)(tail, pe, tail);
+    FA_T y = FA_F(fa_softplus_moderate)(x, beta, threshold);
+    /* (p = -inf, from x = -inf: y = 0, where 1 / beta may be inf.
+       Selects, not &&: gcc vectorized no fused loop with the &&s) */
+    tail = FA_F(fa_select)(p > threshold, y, tail);
+    return FA_F(fa_select)(p < -600, FA_F(fa_select)(p > -(FA_T)INFINITY, tail, y), y);
+}
 FA_INLINE FA_T FA_F(fa_softplus)(FA_T x, FA_T beta, FA_T threshold)
 {
-    FA_T p, e = FA_F(fa_exp_neg_abs_prod)(beta, x, &p);
-    FA_T sp = (FA_F(fa_log1p)(e) + (p > 0 ? p : 0)) / beta;
-    return p > threshold ? x : sp;
+    return FA_F(fa_softplus_is_moderate)(beta, threshold)
+               ? FA_F(fa_softplus_moderate)(x, beta, threshold)
+               : FA_F(fa_softplus_general)(x, beta, threshold);
 }
 #endif
 

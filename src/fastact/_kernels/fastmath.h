@@ -395,9 +395,12 @@ FA_INLINE double fa_expm1_d(double x)
  * carried as hi + lo. */
 
 /* a * b = p + *err exactly.  With FMA (x86-64-v3/v4) one fused op; else
- * Dekker's product with Veltkamp splitting (|a|, |b| < 2^996: callers
- * clamp).  The split must not be compiled where gcc could contract
- * t - (t - a) into an fma, which is exactly the FMA case. */
+ * Dekker's product with Veltkamp splitting, which overflows from 2^996
+ * (float: 2^115) on: there the large operand is scaled down by 2^-54
+ * (2^-24) and the other up, exactly (where that overflows, p does too;
+ * softplus with beta = 1.7e308 at x = 0 was NaN).  The split must not be
+ * compiled where gcc could contract t - (t - a) into an fma, which is
+ * exactly the FMA case. */
 FA_INLINE double fa_two_prod_d(double a, double b, double *err)
 {
     double p = a * b;
@@ -405,6 +408,9 @@ FA_INLINE double fa_two_prod_d(double a, double b, double *err)
     *err = __builtin_fma(a, b, -p);
 #else
     const double c = 134217729.0;  /* 2^27 + 1 */
+    int big_a = fa_abs_d(a) > 0x1p995, big_b = fa_abs_d(b) > 0x1p995;
+    a *= fa_select_d(big_a, 0x1p-54, fa_select_d(big_b, 0x1p54, 1.0));
+    b *= fa_select_d(big_a, 0x1p54, fa_select_d(big_b, 0x1p-54, 1.0));
     double ta = c * a, ah = ta - (ta - a), al = a - ah;
     double tb = c * b, bh = tb - (tb - b), bl = b - bh;
     *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
@@ -418,7 +424,10 @@ FA_INLINE float fa_two_prod_f(float a, float b, float *err)
 #ifdef FA_HAVE_FMA
     *err = __builtin_fmaf(a, b, -p);
 #else
-    const float c = 4097.0f;  /* 2^12 + 1; |a|, |b| < 2^115 */
+    const float c = 4097.0f;  /* 2^12 + 1 */
+    int big_a = fa_abs_f(a) > 0x1p114f, big_b = fa_abs_f(b) > 0x1p114f;
+    a *= fa_select_f(big_a, 0x1p-24f, fa_select_f(big_b, 0x1p24f, 1.0f));
+    b *= fa_select_f(big_a, 0x1p24f, fa_select_f(big_b, 0x1p-24f, 1.0f));
     float ta = c * a, ah = ta - (ta - a), al = a - ah;
     float tb = c * b, bh = tb - (tb - b), bl = b - bh;
     *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
@@ -491,6 +500,36 @@ FA_INLINE double fa_exp_mul_d(double hi, double lo, double m)
     double s1, s2, r = fa_exp_reduce_d(s, &s1, &s2);
     double e = 1.0 + fa_expm1_poly_d(r);
     return ((m * FA_FMA_D(e, rest, e)) * s1) * s2;
+}
+
+/* m exp(x) for x <= 0 (or NaN) and m of any size, where fa_exp_mul_d's
+ * clamp and m s1 are wrong (|m| >= 2^20: elu' with alpha = 1e300 at
+ * x = -800 gave 8.6e-31 for 3.7e-48, and inf near |m| = DBL_MAX).  With
+ * |m| = mh 2^j (mh in [1, 2), or below 1 for a subnormal m: j = -1022),
+ * mh exp(r) is rounded once and scaled by 2^(k + j) in two normal powers
+ * of 2 (a subnormal result rounded twice at most, as by fa_exp_mul_d);
+ * x is clamped where m exp(x) rounds to 0 for this j.  m = 0, inf or NaN
+ * give 0, inf or NaN (x finite).  No ?: on m alone: gcc then vectorizes
+ * nothing (it keeps the loop-invariant selects in the loop). */
+FA_INLINE double fa_exp_neg_mul_wide_d(double x, double m)
+{
+    const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
+    int64_t eb = fa_bits_d(fa_abs_d(m)) >> 52, half;
+    eb = eb < 1 ? 1 : eb;  /* j = eb - 1023 */
+    half = (1023 - eb) >> 1;
+    double mh = (fa_abs_d(m) * fa_from_bits_d((half + 1023) << 52))
+                * fa_from_bits_d((1023 - eb - half + 1023) << 52);
+    double lo = -0.69314718055994530942 * ((fa_from_bits_d(fa_bits_d(magic) + eb) - magic) + 57);
+    /* (fa_select: with ?: the baseline build's gcc selected k's integers
+       after the clamp's two exps, which SSE2 cannot vectorize) */
+    double xc = fa_select_d(x < lo, lo, x > 0 ? 0.0 : x);
+    double kshift = xc * 1.4426950408889634074 + magic;
+    double kf = kshift - magic;
+    int64_t e = fa_bits_d(kshift) - fa_bits_d(magic) + eb - 1023, e1 = e >> 1;
+    double r = (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
+    double p = FA_FMA_D(fa_expm1_poly_d(r), mh, mh);
+    p = (p * fa_from_bits_d((e1 + 1023) << 52)) * fa_from_bits_d((e - e1 + 1023) << 52);
+    return fa_copysign_d(p, m);
 }
 
 FA_INLINE double fa_exp2sum_d(double hi, double lo)
