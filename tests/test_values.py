@@ -282,12 +282,14 @@ def test_ulp_of_helper_matches_spacing():
     assert ulp_error(np.float32(1.0), np.float64(1.0), np.float32) == 0
 
 
-@pytest.mark.parametrize("b", [1e300, 1.7e308])
+@pytest.mark.parametrize("b", [1e300, 1.7e308, 1.7976931348623157e308])
 def test_squareplus_huge_b(b):
     """b near the top of the double range: the exact products of the
-    residuals (Dekker's on the baseline build) must not overflow into NaN."""
+    residuals (Dekker's on the baseline build) must not overflow into NaN,
+    nor x^2 + b (b = DBL_MAX at x = 1e149 gave inf and NaN)."""
     import mpmath
-    x = np.array([-1e308, -1e200, -1e150, -1.0, -1e-300, 0.0, 1.0, 1e150, 1e300])
+    x = np.array([-1e308, -1e200, -1e150, -1.34e149, -1e149, -1.0, -1e-300, 0.0, 1.0,
+                  1e149, 1.34e149, 1e150, 1e300])
     with mpmath.workdps(60):  # x < 0: b / (2 (s - x)), no cancellation
         s = [mpmath.sqrt(mpmath.mpf(v) ** 2 + b) for v in x]
         value = np.array([float(b / (2 * (r - v)) if v < 0 else (v + r) / 2)

@@ -636,7 +636,7 @@ FA_INLINE FA_T FA_F(fa_threshold_derivative)(FA_T x, FA_T threshold, FA_T value)
  * s = sqrt(x^2 + b); for x < 0 as b / (2 (s - x)): no cancellation.  x and
  * b are scaled by D and D^2 first, and the results back, so x^2 neither
  * overflows nor underflows: D = 2^-66 above |x| = 2^40 (2^-520 above
- * 2^500 for double), D = 2^90 (2^600) where |x| < 2^-40 and b < 2^-80
+ * 2^500 or b = 2^1023 for double), D = 2^90 (2^600) where |x| < 2^-40 and b < 2^-80
  * (2^-500, 2^-1000); +-inf are clamped to finite values (x / s = +-1
  * then, and the corrections stay finite).  Returns xs = x D and *p
  * (D = db dr, big: split in halves, so neither b db nor r dr below
@@ -650,7 +650,8 @@ typedef struct {
 FA_INLINE FA_T FA_F(fa_squareplus_parts)(FA_T x, FA_T b, FA_F(fa_squareplus_scaled) *p)
 {
     FA_T ax = FA_F(fa_abs)(x);
-    int big = ax > FA_PICK(0x1p40f, 0x1p500);
+    /* (double: b from 2^1023 on too, where x^2 + b overflows below 2^500) */
+    int big = ax > FA_PICK(0x1p40f, 0x1p500) || (!FA_IS_FLOAT && b > FA_K(0x1p1023));
     int tiny = ax < FA_PICK(0x1p-40f, 0x1p-500) && b < FA_PICK(0x1p-80f, 0x1p-1000);
     FA_T d = big ? FA_PICK(0x1p-66f, 0x1p-520) : (tiny ? FA_PICK(0x1p90f, 0x1p600) : 1);
     p->d = d;
