@@ -68,7 +68,7 @@ FA_INLINE double fa_root_poly_d(double x, double hi, double lo, const double *c,
                      FA_LEN(FA_PICK(fa_##name##_root_poly_f, fa_##name##_root_poly)), (f))
 
 /* Where a result is (something) * exp(-a) and exp(-a) can be subnormal,
- * the something goes into fa_exp_mul_d (or fa_exp_mul_dd), so the result
+ * the something goes into fa_exp_mul_dd (or fa_exp_neg_mul_wide_d), so the result
  * is rounded once.  e = exp(-a) itself is still computed for the factors
  * that need it (gcc merges the two evaluations). */
 

@@ -214,7 +214,7 @@ FA_INLINE float fa_exp_reduce_f(float x, float *s1, float *s2)
 
 FA_INLINE double fa_exp_reduce_d(double x, double *s1, double *s2)
 {
-    /* lo: exp rounds to 0 even times the factors of fa_exp_mul_d */
+    /* lo: exp rounds to 0 even times a factor below 2^20 */
     const double lo = -760.0, hi = 709.78271289338400;
     const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
     double xc = x < lo ? lo : (x > hi ? hi : x);
@@ -485,13 +485,12 @@ FA_INLINE double fa_expm1_neg_mul_d(double x, double a, double alo, double c)
 #endif
 }
 
-/* m * exp(hi + lo), |lo| <= ulp(hi): exp(s) (1 + rest) with s = hi + lo
- * rounded.  m is applied before the last scaling by 2^k, so a result in
- * the subnormal range is rounded once (x * sigmoid(x) at x = -745 would
- * otherwise multiply an already rounded subnormal by 745).  An infinite hi
- * gives the limit (rest is dropped there, not inf - inf = NaN).  m must be
- * finite, |m| < 2^20 (so m exp(-760) still rounds to 0). */
-FA_INLINE double fa_exp_mul_d(double hi, double lo, double m)
+/* exp(hi + lo), |lo| <= ulp(hi): exp(s) (1 + rest) with s = hi + lo
+ * rounded.  An infinite hi gives the limit (rest is dropped there, not
+ * inf - inf = NaN).  A factor of the result goes into fa_exp_neg_mul_wide_d
+ * (x <= 0, any size) or activations.h's fa_exp_mul_dd instead, applied
+ * before the last scaling by 2^k so that a subnormal result is rounded once. */
+FA_INLINE double fa_exp2sum_d(double hi, double lo)
 {
     double s = hi + lo, rest = (hi - s) + lo;
     /* not a second clamp of hi (fa_exp_reduce_d clamps s): gcc turns
@@ -499,15 +498,15 @@ FA_INLINE double fa_exp_mul_d(double hi, double lo, double m)
     rest = fa_abs_d(s) < 1000.0 ? rest : 0.0;
     double s1, s2, r = fa_exp_reduce_d(s, &s1, &s2);
     double e = 1.0 + fa_expm1_poly_d(r);
-    return ((m * FA_FMA_D(e, rest, e)) * s1) * s2;
+    return (FA_FMA_D(e, rest, e) * s1) * s2;
 }
 
-/* m exp(x) for x <= 0 (or NaN) and m of any size, where fa_exp_mul_d's
- * clamp and m s1 are wrong (|m| >= 2^20: elu' with alpha = 1e300 at
+/* m exp(x) for x <= 0 (or NaN) and m of any size (a fixed clamp of x and
+ * m times 2^k1 were wrong for |m| >= 2^20: elu' with alpha = 1e300 at
  * x = -800 gave 8.6e-31 for 3.7e-48, and inf near |m| = DBL_MAX).  With
  * |m| = mh 2^j (mh in [1, 2), or below 1 for a subnormal m: j = -1022),
  * mh exp(r) is rounded once and scaled by 2^(k + j) in two normal powers
- * of 2 (a subnormal result rounded twice at most, as by fa_exp_mul_d);
+ * of 2 (a subnormal result rounded twice at most);
  * x is clamped where m exp(x) rounds to 0 for this j.  m = 0, inf or NaN
  * give 0, inf or NaN (x finite).  No ?: on m alone: gcc then vectorizes
  * nothing (it keeps the loop-invariant selects in the loop). */
@@ -532,10 +531,6 @@ FA_INLINE double fa_exp_neg_mul_wide_d(double x, double m)
     return fa_copysign_d(p, m);
 }
 
-FA_INLINE double fa_exp2sum_d(double hi, double lo)
-{
-    return fa_exp_mul_d(hi, lo, 1.0);
-}
 /* float: lo (|lo| <= ulp(hi)) joins the reduced argument */
 FA_INLINE float fa_exp2sum_f(float hi, float lo)
 {
