@@ -25,18 +25,21 @@ import sysconfig
 import numpy as np
 
 target = sys.argv[1] if len(sys.argv) > 1 else "x86_64_v3"
-march = {"baseline": [], "x86_64_v3": ["-march=x86-64-v3"], "x86_64_v4": ["-march=x86-64-v4"]}
 source = "src/fastact/_ufuncs_%s.c" % target
+# the flags setup.py compiled this target with, as its module records them
+# (CFLAGS of the rendered template), and OpenMP's, which setup.py adds
+cflags = re.search(r'^CFLAGS = "(.*)"$', open("src/fastact/_ufuncs_%s.pyx" % target).read(),
+                   re.M).group(1).split() + ["-fopenmp"]
 report = subprocess.run(
-    ["gcc", "-O3", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fopenmp",
-     *march[target],
+    ["gcc", *cflags,
      "-I", np.get_include(), "-I", sysconfig.get_paths()["include"], "-I", "src/fastact",
      "-c", source, "-o", "/dev/null", "-fopt-info-vec-optimized"],
     capture_output=True, text=True, check=True).stderr
 
 # FA_SIMD_BLOCKS as activations.h defines it for this target
+march = [f for f in cflags if f.startswith("-march=")]
 macros = subprocess.run(
-    ["gcc", "-E", "-dM", *march[target], "-x", "c", "src/fastact/_kernels/activations.h"],
+    ["gcc", "-E", "-dM", *march, "-x", "c", "src/fastact/_kernels/activations.h"],
     capture_output=True, text=True, check=True).stdout
 explicit = set(" ".join(re.findall(r'"([^"]*)"', re.search(r"#define FA_SIMD_BLOCKS (.*)", macros)
                                                   .group(1))).split())
