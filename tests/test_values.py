@@ -416,3 +416,23 @@ def test_softplus_extreme_beta(beta, xs):
                                atol=np.finfo(np.float64).smallest_subnormal)
     np.testing.assert_array_equal(strided, got)
     np.testing.assert_allclose(d, slope, rtol=4 * np.finfo(np.float64).eps, atol=0)
+
+
+@pytest.mark.parametrize("threshold", [np.inf, np.nan])
+def test_softplus_overflowing_product(threshold):
+    """Where b x overflows float64 and the threshold (inf or NaN) never
+    makes softplus linear, it is x (its limit: log1p(exp(b x)) / b is x to
+    the last bit there), not inf, and softplus' is 1, on the contiguous and
+    the strided loops."""
+    for beta, xs in [(1e30, [1e300, 1.7e308]), (10.0, [1e308, 1.7e308]),
+                     (-1e30, [-1e300, -1.7e308])]:
+        x = np.array(xs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = fa.softplus(x, beta=beta, threshold=threshold)
+            strided = fa.softplus(np.repeat(x, 2)[::2], beta=np.full(x.shape, beta),
+                                  threshold=threshold)
+            d = fa.softplus.derivative(x, beta=beta, threshold=threshold)
+        np.testing.assert_array_equal(got, x)
+        np.testing.assert_array_equal(strided, x)
+        np.testing.assert_array_equal(d, np.ones_like(x))

@@ -487,7 +487,11 @@ FA_INLINE FA_T FA_F(fa_softplus_moderate)(FA_T x, FA_T beta, FA_T threshold)
     int tail = !FA_IS_FD && p < -600;
     FA_T sp = FA_F(fa_select)(tail, es, FA_F(fa_log1p)(e) + (p > 0 ? p : 0)) / beta
               * FA_F(fa_select)(tail, FA_EXP_NEG_SCALE, 1);
-    return p > threshold ? x : sp;
+    /* b x overflowed (double; threshold inf or NaN, else b x > threshold
+       already): the limit, x.  The clamp is loop-invariant. */
+    FA_T linear_above = threshold < FA_PICK(0x1.fffffep127f, 0x1.fffffffffffffp1023)
+                            ? threshold : FA_PICK(0x1.fffffep127f, 0x1.fffffffffffffp1023);
+    return p > linear_above ? x : sp;
 }
 FA_INLINE FA_T FA_F(fa_softplus_general)(FA_T x, FA_T beta, FA_T threshold)
 {
