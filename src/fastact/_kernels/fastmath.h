@@ -82,7 +82,9 @@ FA_INLINE double fa_copysign_d(double m, double s)
  * the operations that follow it (a division then runs twice, once per
  * arm), not one of integers.  (A mask m = c ? -1 : 0 and bit operations,
  * as before, cost gcc three more instructions per vector than this blend:
- * float32 silu 2-5% slower.) */
+ * float32 silu 2-5% slower.)  A second test of the same c after the
+ * division still lets gcc's jump threading copy the division into both
+ * arms (silu's quotient form did): test c before it, as that one does. */
 FA_INLINE float fa_select_f(int c, float a, float b)
 {
     return fa_from_bits_f(c ? fa_bits_f(a) : fa_bits_f(b));
