@@ -4,6 +4,9 @@
  * them to FA_T exactly); non-integer ones do.
  */
 
+/* the largest finite FA_T (the _fd functions: double's) */
+#define FA_MAX FA_PICK(0x1.fffffep127f, 0x1.fffffffffffffp1023)
+
 /* f'(x) = d p(d) with d = x - x0 near the root x0 of f' (the tables of
  * polynomials.h, the float ones for float32: FA_ROOT_OR), else f;
  * x - hi is exact near the root (Sterbenz).  The table's element type is
@@ -490,8 +493,7 @@ FA_INLINE FA_T FA_F(fa_softplus_moderate)(FA_T x, FA_T beta, FA_T threshold)
               * FA_F(fa_select)(tail, FA_EXP_NEG_SCALE, 1);
     /* b x overflowed (double; threshold inf or NaN, else b x > threshold
        already): the limit, x.  The clamp is loop-invariant. */
-    FA_T linear_above = threshold < FA_PICK(0x1.fffffep127f, 0x1.fffffffffffffp1023)
-                            ? threshold : FA_PICK(0x1.fffffep127f, 0x1.fffffffffffffp1023);
+    FA_T linear_above = threshold < FA_MAX ? threshold : FA_MAX;
     return p > linear_above ? x : sp;
 }
 FA_INLINE FA_T FA_F(fa_softplus_general)(FA_T x, FA_T beta, FA_T threshold)
@@ -738,3 +740,4 @@ FA_INLINE FA_T FA_F(fa_sparse_sigmoid_derivative)(FA_T x)
 {
     return x > -1 && x < 1 ? FA_K(0.5) : (x == x ? 0 : x);
 }
+#undef FA_MAX
