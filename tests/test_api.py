@@ -440,6 +440,9 @@ INVALID_PARAMS = [
     ("hardshrink", {"lambd": -1e-30}, "lambd must be >= 0"),
     ("hardshrink", {"lambd": np.array([0.5, -0.5])}, "lambd must be >= 0"),
     ("celu", {"alpha": 0.0}, "alpha must be nonzero"),
+    ("celu", {"alpha": np.inf}, "alpha must be finite"),
+    ("celu", {"alpha": np.array([1.0, -np.inf])}, "alpha must be finite"),
+    ("celu", {"alpha": np.nan}, "alpha must be finite"),
     ("softplus", {"beta": 0.0}, "beta must be nonzero"),
     ("squareplus", {"b": -1.0}, "b must be >= 0"),
 ]

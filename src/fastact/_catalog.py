@@ -120,6 +120,13 @@ def _check_lambd(lambd: Any) -> Optional[str]:
     return _require(lambd >= 0, "lambd must be >= 0")
 
 
+def _check_celu_alpha(alpha: Any) -> Optional[str]:
+    # x / alpha is the argument: alpha = +-inf (or NaN) has no celu' but NaN
+    # (celu itself would be x there; torch's celu and its gradient are NaN)
+    return _require(abs(alpha) < float("inf"), "alpha must be finite") \
+        or _require(alpha != 0, "alpha must be nonzero")
+
+
 SPECS = (
     Spec(
         name="sigmoid",
@@ -234,8 +241,8 @@ SPECS = (
         torch="torch.nn.functional.celu",
         jax="jax.nn.celu",
         grain=TRANSCENDENTAL,
-        params=(Param("alpha", 1.0, "scale of the negative part (nonzero)"),),
-        check=lambda alpha: _require(alpha != 0, "alpha must be nonzero"),
+        params=(Param("alpha", 1.0, "scale of the negative part (finite, nonzero)"),),
+        check=_check_celu_alpha,
         doc="Continuously differentiable ELU; alpha = 1 is elu.",
     ),
     Spec(
