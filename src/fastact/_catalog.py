@@ -78,10 +78,13 @@ class Unswitch:
     where not.  gcc does not vectorize a loop whose function tests per
     element (too big to unswitch), so the contiguous loops calling them are
     written once per case and chosen per call (Kernel.unswitched); the
-    function itself, which tests per element, serves the strided loops."""
+    function itself, which tests per element, serves the strided loops.
+    Only for the dtypes (suffixes) in `dtypes`: the others have one loop,
+    of the case's functions, which serve every parameter there."""
 
     case: str
     functions: Tuple[str, ...]
+    dtypes: Tuple[str, ...] = ("f", "d")
 
 
 # Grain sizes from `bench --grain --idle 10` (2 threads against 1, each call
@@ -317,7 +320,9 @@ SPECS = (
         check=lambda beta, threshold: _require(beta != 0, "beta must be nonzero"),
         doc="Smooth ReLU with torch's semantics (linear above the threshold); "
         "softplus(1000.0) is 1000.0 and softplus(-1000.0) is 0.0, silently.",
-        unswitch=Unswitch("moderate", ("forward",)),
+        # float32 is computed in double, where b x is exact and the
+        # moderate form serves every beta (fa_softplus_general_fd is it)
+        unswitch=Unswitch("moderate", ("forward",), dtypes=("d",)),
     ),
     Spec(
         name="softsign",
@@ -513,10 +518,19 @@ class Kernel:
         values = {a: element(a) for a in self.inputs + self.params}
         return [e.format(c=c, **values) for e in (self.exprs if exprs is None else exprs)]
 
-    def contiguous_loops(self) -> List[Tuple[str, Tuple[str, ...]]]:
+    def unswitched_in(self, c: str) -> Optional["Unswitched"]:
+        """`unswitched` where dtype suffix `c` has a loop per case."""
+        u = self.unswitched
+        return u if u and c in u.dtypes else None
+
+    def contiguous_loops(self, c: str) -> List[Tuple[str, Tuple[str, ...]]]:
         """(name suffix, expressions) of each NAME_c<suffix>_contiguous loop."""
         u = self.unswitched
-        return [("", u.general), ("_" + u.case, u.exprs)] if u else [("", self.exprs)]
+        if u is None:
+            return [("", self.exprs)]
+        if c in u.dtypes:
+            return [("", u.general), ("_" + u.case, u.exprs)]
+        return [("", u.exprs)]  # the case's functions serve every parameter
 
 
 @dataclass(frozen=True)
@@ -529,6 +543,7 @@ class Unswitched:
     test: str
     exprs: Tuple[str, ...]
     general: Tuple[str, ...]
+    dtypes: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -580,7 +595,7 @@ def kernels(spec: Spec) -> Iterator[Kernel]:
                     cased = [e.replace(call, variant) for e in cased]
                 return tuple(cased)
             test = "fa_%s_is_%s_{c}(%s)" % (spec.name, u.case, ", ".join("{%s}" % p for p in params))
-            unswitched = Unswitched(u.case, test, case(u.case), case("general"))
+            unswitched = Unswitched(u.case, test, case(u.case), case("general"), u.dtypes)
         return Kernel(spec.name + suffix, kind, inputs, params, outputs, exprs,
                       spec.grain, doc, spec.name if kind in spec.blocks else "", unswitched)
 
