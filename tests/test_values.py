@@ -436,3 +436,19 @@ def test_softplus_overflowing_product(threshold):
         np.testing.assert_array_equal(got, x)
         np.testing.assert_array_equal(strided, x)
         np.testing.assert_array_equal(d, np.ones_like(x))
+
+
+@pytest.mark.parametrize("beta", [1e-3, 1e-7, 1e-10, 1e-30, -1e-30, 1e30])
+def test_softplus_float32_every_beta(beta):
+    """float32 softplus has one loop for every beta (Unswitch.dtypes: in
+    double, where b x is exact, the moderate form serves all): within an
+    ulp of float64's softplus (checked above against mpmath), over the whole
+    float32 range, including the betas float64 takes its general case for."""
+    x = np.concatenate([np.geomspace(1e-30, 3e38, 400), -np.geomspace(1e-30, 3e38, 400),
+                        [0.0]]).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = fa.softplus(x, beta=beta, threshold=np.inf)
+    exact = fa.softplus(x.astype(np.float64), beta=float(np.float32(beta)), threshold=np.inf)
+    with np.errstate(over="ignore"):
+        assert np.max(ulp_error(got, exact, np.float32)) <= 1
