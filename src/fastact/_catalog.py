@@ -525,12 +525,11 @@ class Kernel:
 
     def contiguous_loops(self, c: str) -> List[Tuple[str, Tuple[str, ...]]]:
         """(name suffix, expressions) of each NAME_c<suffix>_contiguous loop."""
-        u = self.unswitched
-        if u is None:
-            return [("", self.exprs)]
-        if c in u.dtypes:
+        u = self.unswitched_in(c)
+        if u:
             return [("", u.general), ("_" + u.case, u.exprs)]
-        return [("", u.exprs)]  # the case's functions serve every parameter
+        # elsewhere an unswitched kernel's case functions serve every parameter
+        return [("", self.unswitched.exprs if self.unswitched else self.exprs)]
 
 
 @dataclass(frozen=True)
