@@ -445,6 +445,9 @@ INVALID_PARAMS = [
     ("celu", {"alpha": np.nan}, "alpha must be finite"),
     ("softplus", {"beta": 0.0}, "beta must be nonzero"),
     ("squareplus", {"b": -1.0}, "b must be >= 0"),
+    ("squareplus", {"b": np.nan}, "b must be >= 0"),
+    ("squareplus", {"b": np.inf}, "b must be finite"),
+    ("squareplus", {"b": np.array([4.0, np.inf])}, "b must be finite"),
 ]
 
 

@@ -123,6 +123,13 @@ def _check_lambd(lambd: Any) -> Optional[str]:
     return _require(lambd >= 0, "lambd must be >= 0")
 
 
+def _check_squareplus_b(b: Any) -> Optional[str]:
+    # b = inf has no useful squareplus (inf at every finite x) and the
+    # kernel's range scaling assumes a finite b (builds disagreed there)
+    return _require(b >= 0, "b must be >= 0") \
+        or _require(b < float("inf"), "b must be finite")
+
+
 def _check_celu_alpha(alpha: Any) -> Optional[str]:
     # x / alpha is the argument: alpha = +-inf (or NaN) has no celu' but NaN
     # (celu itself would be x there; torch's celu and its gradient are NaN)
@@ -433,8 +440,8 @@ SPECS = (
         torch="-",
         jax="jax.nn.squareplus",
         grain=PIECEWISE,
-        params=(Param("b", 4.0, "smoothness near 0 (>= 0; b = 0 is relu)"),),
-        check=lambda b: _require(b >= 0, "b must be >= 0"),
+        params=(Param("b", 4.0, "smoothness near 0 (finite, >= 0; b = 0 is relu)"),),
+        check=_check_squareplus_b,
         doc="Algebraic smooth ReLU, without cancellation for negative x or "
         "overflow of x**2.",
     ),
