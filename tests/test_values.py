@@ -273,6 +273,21 @@ def test_backward_from_y_table_matches_derivative(act, ref):
                                rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_log_sigmoid_backward_from_y_above_its_range(dtype):
+    """log_sigmoid returns y <= 0; a y above 0 (x passed as y?) gives NaN,
+    in the contiguous and the strided loop, and y <= 0 still 1 - exp(y)."""
+    y = np.array([np.inf, 3e4, 1.0, 1e-7, 0.0, -0.0, -1e-7, -1.0, -3e4, -np.inf, np.nan],
+                 dtype=dtype)
+    g = np.full_like(y, 2.0)
+    with np.errstate(over="ignore"):
+        expected = np.where(y > 0, np.nan, 2.0 * -np.expm1(y.astype(np.float64)))
+    for yy, gg, want in [(y, g, expected), (np.repeat(y, 2)[::2], np.repeat(g, 2)[::2], expected)]:
+        got = fa.log_sigmoid.backward(gg, y=yy)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        assert_ulp_close(got, want, dtype, 1, x=yy, what="log_sigmoid.backward(y=)")
+
+
 def test_ulp_of_helper_matches_spacing():
     for dt in (np.float16, np.float32, np.float64):
         v = np.array([1.0, 1.5, 3.0, 1e-3, 2.0 ** -20], dtype=dt)

@@ -377,7 +377,8 @@ SPECS = (
         jax="jax.nn.log_sigmoid",
         grain=TRANSCENDENTAL,
         doc="Logarithm of the sigmoid, without overflow: log_sigmoid(-1000.0) "
-        "is -1000.0. Computed in double for float32.",
+        "is -1000.0. Computed in double for float32. backward(grad, y=y) "
+        "takes log_sigmoid's outputs, y <= 0: NaN where y > 0.",
     ),
     Spec(
         name="tanhshrink",

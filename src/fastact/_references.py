@@ -798,7 +798,8 @@ def log_sigmoid_derivative(x):
 
 @_quiet
 def log_sigmoid_derivative_from_y(y):
-    return -np.expm1(y)
+    # y > 0 is no output of log_sigmoid: NaN, as fastact's
+    return np.where(np.asarray(y) > 0, np.nan, -np.expm1(y))
 
 
 def mp_log_sigmoid(x):
