@@ -354,6 +354,34 @@ def test_celu_extreme_alpha(dtype, alpha, xs):
         np.testing.assert_allclose(d, slope.astype(dtype), rtol=rtol, atol=0)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("alpha", [1.0, 0.3, 1e-3, -0.3, -1.5])
+def test_celu_derivative_loops_agree(dtype, alpha):
+    """celu' has two contiguous loops (Spec.unswitch), for alpha > 0 (exp of
+    t <= 0) and the general one (alpha < 0, which the reference table's
+    cases do not take): each agrees bitwise with the strided loop, the
+    scalar tail, value_and_derivative and backward, and with exp(x / alpha)
+    to 2 ulp (x / alpha above exp's overflow: inf)."""
+    import mpmath
+    x = np.concatenate([value_mix(dtype, 2000, seed=5), special_values(dtype)]).astype(dtype)
+    a = dtype(alpha)
+    d = fa.celu.derivative(x, alpha=a)
+    _, d2 = fa.celu.value_and_derivative(x, alpha=a)
+    g = fa.celu.backward(np.ones_like(x), x=x, alpha=a)
+    strided = fa.celu.derivative(np.repeat(x, 2)[::2], alpha=a)
+    tail = np.concatenate([fa.celu.derivative(x[i:i + 15], alpha=a) for i in range(0, x.size, 15)])
+    for other in (d2, g, strided, tail):
+        assert_identical(other, d)
+    with mpmath.workdps(40):
+        exact = np.array([1.0 if v > 0 else float("nan") if v != v else
+                          float(mpmath.exp(mpmath.mpf(float(v)) / mpmath.mpf(float(a))))
+                          if abs(float(v) / float(a)) < 1e6 else (0.0 if float(v) / float(a) < 0
+                                                                 else np.inf)
+                          for v in x])
+    with np.errstate(over="ignore"):
+        assert_ulp_close(d, exact, dtype, 2, x=x, what="celu'(alpha=%s)" % alpha)
+
+
 @pytest.mark.parametrize("dtype, alpha", [
     (np.float64, 1e300), (np.float64, -1e300), (np.float64, 1.7e308), (np.float64, 1e30),
     (np.float64, 2.0 ** 20), (np.float64, 2.0 ** -54), (np.float64, 1e-310), (np.float64, 5e-324),

@@ -289,7 +289,28 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     return x > 0 ? x : y;
 }
 
-FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
+/* celu' = exp(t + tl) for x <= 0.  alpha > 0, the usual case (Spec.
+ * unswitch: fa_celu_is_positive once per call), makes t <= 0 there, and
+ * exp of a non-positive argument serves: without the general exp's
+ * two-sided clamp and two-step scaling, float64 celu' took 0.51x the time
+ * (float32 0.70x).  The x > 0 lanes (celu' = 1) take exp(0), not exp of
+ * their t > 0, whose scale factor is garbage.  alpha < 0 makes t > 0 for
+ * x < 0: the general exp, inf from FA_EXP_MAX on. */
+FA_INLINE int FA_F(fa_celu_is_positive)(FA_T alpha) { return alpha > 0; }
+FA_INLINE FA_T FA_F(fa_celu_derivative_positive)(FA_T x, FA_T alpha)
+{
+    FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
+    FA_T s, r = FA_F(fa_exp_neg_reduce)(t * FA_F(fa_select)(x > 0, 0, 1), &s);
+    /* exp(t + tl) 2^K, tl in the polynomial's argument (float32: 1.01 ulp
+       at most, 1.32 as a factor 1 + tl after it) or as that factor
+       (double: the same accuracy either way, and gcc's code for the
+       first took 1.3x as long) */
+    FA_T es = FA_F(fa_fma)(FA_F(fa_expm1_poly)(FA_IS_FLOAT ? r + tl : r), s, s);
+    es = FA_IS_FLOAT ? es : FA_F(fa_fma)(es, tl, es);
+    FA_T scale = FA_F(fa_select)(x > 0, 0, FA_EXP_NEG_SCALE);
+    return FA_F(fa_select)(x > 0, 1, es * scale);
+}
+FA_INLINE FA_T FA_F(fa_celu_derivative_general)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
     /* selects, not ?: (which gcc 12 turned into an exp masked to the
@@ -297,6 +318,11 @@ FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
        microcode assist per vector: 7x slower backward for x > 0) */
     FA_T d = FA_F(fa_select)(t > FA_EXP_MAX, (FA_T)INFINITY, FA_F(fa_exp2sum)(t, tl));
     return FA_F(fa_select)(x > 0, 1, d);
+}
+FA_INLINE FA_T FA_F(fa_celu_derivative)(FA_T x, FA_T alpha)
+{
+    return FA_F(fa_celu_is_positive)(alpha) ? FA_F(fa_celu_derivative_positive)(x, alpha)
+                                            : FA_F(fa_celu_derivative_general)(x, alpha);
 }
 #undef FA_EXP_MAX
 #undef FA_CELU_HALF
