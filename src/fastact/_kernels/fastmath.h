@@ -338,7 +338,7 @@ FA_INLINE double fa_exp_neg_mul_d(double x, double m)
 /* expm1(x) for x <= 0 (or NaN): s t + (s - 1) with s = 2^k, fused; s - 1
  * is exact where expm1 is not close to -1, and for tiny |x| (k = 0)
  * expm1 is t itself, to its relative accuracy (but -0.0 gives +0.0:
- * -0.0 + 0). */
+ * -0.0 + 0.0). */
 FA_INLINE float fa_expm1_neg_f(float x)
 {
     float s, r = fa_exp_neg_reduce_f(x, &s);
