@@ -39,13 +39,6 @@
  * table, at the end) and the helpers that the instantiations of
  * activations_impl.h share. */
 
-/* Clamp for products x * g(x) where g underflows to 0 long before x is
- * infinite: x * 0 stays a (signed) zero instead of inf * 0 = NaN. */
-FA_INLINE double fa_clamp_d(double x, double lo, double hi)
-{
-    return x < lo ? lo : (x > hi ? hi : x);
-}
-
 /* d p(d), d = x - x0, where f'(x) = d p(d) near the root x0 of f' (tables
  * of polynomials.h): relative accuracy where f' itself cancels. */
 #define FA_LEN(table) ((int)(sizeof(table) / sizeof((table)[0])))

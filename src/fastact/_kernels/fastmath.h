@@ -353,7 +353,7 @@ FA_INLINE double fa_expm1_neg_d(double x)
 }
 
 /* exp(x), returned, and expm1(x), stored: one range reduction for both
- * (tanh needs both for an accurate value and derivative); expm1 = s t +
+ * (celu, whose argument may be positive: alpha < 0); expm1 = s t +
  * (s - 1) as fa_expm1_neg_T. */
 FA_INLINE float fa_exp_expm1_f(float x, float *expm1_out)
 {
@@ -375,22 +375,6 @@ FA_INLINE double fa_exp_expm1_d(double x, double *expm1_out)
 
 FA_INLINE float fa_log_f(float x) { return logf(x); }
 FA_INLINE double fa_log_d(double x) { return log(x); }
-
-/* expm1 exact for tiny |x| (where expm1(x) rounds to x), so the sign of
-   -0.0 and the relative accuracy of subnormals survive. */
-FA_INLINE float fa_expm1_f(float x)
-{
-    float m;
-    fa_exp_expm1_f(x, &m);
-    return fa_abs_f(x) < 0x1p-25f ? x : m;
-}
-
-FA_INLINE double fa_expm1_d(double x)
-{
-    double m;
-    fa_exp_expm1_d(x, &m);
-    return fa_abs_d(x) < 0x1p-54 ? x : m;
-}
 
 /* ---- double-double helpers ----------------------------------------------
  * Where a large argument of exp must be exact to the last bit (exp(-x^2/2)
@@ -611,7 +595,6 @@ FA_INLINE double fa_log1p_d(double x)
 #define fa_exp_neg_reduce_fd fa_exp_neg_reduce_d
 #define fa_exp_neg_normal_fd fa_exp_neg_normal_d
 #define fa_sqrt_fd fa_sqrt_d
-#define fa_expm1_fd fa_expm1_d
 #define fa_expm1_neg_fd fa_expm1_neg_d
 
 FA_INLINE double fa_expm1_poly_q_fd(double r) { return FA_EXPM1_POLY_Q_FLOAT(double, r); }
