@@ -16,7 +16,9 @@
  *    caller-provided scratch arrays, and every pass walks contiguous memory
  *    along i, so no transposed copy is ever made.
  *
- * Stability: exp(x - max) is at most 1 and the sum at least 1.  A row of
+ * Stability: exp(x - max) is at most 1 and the sum at least 1; x - max <= 0
+ * (or NaN), so it is exp of a non-positive argument (fa_exp_neg_T: no
+ * upper clamp, one scale factor; the same bits as exp of any).  A row of
  * all -inf has max -inf and gives (-inf) - (-inf) = NaN, a +inf entry gives
  * inf - inf = NaN and a NaN entry propagates through the sum: the whole row
  * is NaN in all three cases, as in torch.
@@ -39,13 +41,13 @@ static inline FA_T FA_F(fa_sum_exp_row)(const FA_T *x, FA_T m, FA_T *e, ptrdiff_
     if (e) {
         FA_SIMD_REDUCTION(+:s)
         for (ptrdiff_t i = 0; i < n; i++) {
-            FA_T t = FA_F(fa_exp)(x[i] - m);
+            FA_T t = FA_F(fa_exp_neg)(x[i] - m);
             e[i] = t;
             s += t;
         }
     } else {
         FA_SIMD_REDUCTION(+:s)
-        for (ptrdiff_t i = 0; i < n; i++) s += FA_F(fa_exp)(x[i] - m);
+        for (ptrdiff_t i = 0; i < n; i++) s += FA_F(fa_exp_neg)(x[i] - m);
     }
     return s;
 }
@@ -122,13 +124,13 @@ static inline void FA_F(fa_sum_exp_cols)(const FA_T *x, ptrdiff_t xs, FA_T *y, p
             FA_T *yj = y + j * ys;
             FA_SIMD
             for (ptrdiff_t i = 0; i < m; i++) {
-                FA_T e = FA_F(fa_exp)(xj[i] - mx[i]);
+                FA_T e = FA_F(fa_exp_neg)(xj[i] - mx[i]);
                 s[i] += e;
                 yj[i] = e;
             }
         } else {
             FA_SIMD
-            for (ptrdiff_t i = 0; i < m; i++) s[i] += FA_F(fa_exp)(xj[i] - mx[i]);
+            for (ptrdiff_t i = 0; i < m; i++) s[i] += FA_F(fa_exp_neg)(xj[i] - mx[i]);
         }
     }
 }
