@@ -306,8 +306,13 @@ FA_INLINE FA_T FA_F(fa_celu_derivative_positive)(FA_T x, FA_T alpha)
        at most, 1.32 as a factor 1 + tl after it) or as that factor
        (double: the same accuracy either way, and gcc's code for the
        first took 1.3x as long) */
-    FA_T es = FA_F(fa_fma)(FA_F(fa_expm1_poly)(FA_IS_FLOAT ? r + tl : r), s, s);
-    es = FA_IS_FLOAT ? es : FA_F(fa_fma)(es, tl, es);
+    FA_T es;
+    if (FA_IS_FLOAT) {
+        es = FA_F(fa_fma)(FA_F(fa_expm1_poly)(r + tl), s, s);
+    } else {
+        es = FA_F(fa_fma)(FA_F(fa_expm1_poly)(r), s, s);
+        es = FA_F(fa_fma)(es, tl, es);
+    }
     FA_T scale = FA_F(fa_select)(x > 0, 0, FA_EXP_NEG_SCALE);
     return FA_F(fa_select)(x > 0, 1, es * scale);
 }
