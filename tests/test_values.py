@@ -316,6 +316,22 @@ def test_squareplus_huge_b(b):
     np.testing.assert_allclose(fa.squareplus.derivative(x, b=b), slope, rtol=1e-15, atol=tiny)
 
 
+@pytest.mark.parametrize("b", [0.0, 2.0 ** -149, 0.3, 4.0, 100.0, 1e30, 3.4e38])
+def test_squareplus_float32_rounds_once(b):
+    """float32 squareplus and its derivative are computed in double (x^2 of
+    a float is exact there, and in range): each within half an ulp of the
+    exact value, and a hair for the double roundings before the last, over
+    the whole float32 range (every 4093rd bit pattern, both signs, +-inf)."""
+    x = np.arange(0, 0x7F800000, 4093, dtype=np.uint32).view(np.float32)
+    x = np.concatenate([x, -x, np.float32([np.inf, -np.inf])])
+    b32 = np.float32(b)
+    for func, ref_func in [(fa.squareplus, REFERENCES["squareplus"].forward),
+                           (fa.squareplus.derivative, REFERENCES["squareplus"].derivative)]:
+        err = ulp_error(func(x, b=b32), ref_func(x.astype(np.float64), b=float(b32)), np.float32)
+        worst = int(np.argmax(err))
+        assert err[worst] <= 0.5 + 2.0 ** -20, (func, b, x[worst], err[worst])
+
+
 @pytest.mark.parametrize("dtype, alpha, xs", [
     # alpha < 0: exp(x / alpha) overflows while alpha exp(x / alpha) is finite
     (np.float32, -0.5, [-44.0, -44.25, -44.5, -44.7, -89.0]),

@@ -384,6 +384,8 @@ FA_VIA_FD(softplus_moderate, (float x, float beta, float threshold), (x, beta, t
 FA_VIA_FD(softplus_general, (float x, float beta, float threshold), (x, beta, threshold))
 FA_VIA_FD(log_sigmoid, (float x), (x))
 FA_VIA_FD(softsign_derivative, (float x), (x))
+FA_VIA_FD(squareplus, (float x, float b), (x, b))
+FA_VIA_FD(squareplus_derivative, (float x, float b), (x, b))
 /* FA_VIA_FD stays defined: gelu uses it below where it has no SIMD block */
 
 #define FA_T float

@@ -685,12 +685,41 @@ FA_INLINE FA_T FA_F(fa_threshold_derivative)(FA_T x, FA_T threshold, FA_T value)
 }
 
 /* ---- squareplus: (x + sqrt(x^2 + b)) / 2 ----------------------------------
- * s = sqrt(x^2 + b); for x < 0 as b / (2 (s - x)): no cancellation.  x and
- * b are scaled by D and D^2 first, and the results back, so x^2 neither
- * overflows nor underflows: D = 2^-66 above |x| = 2^40 (2^-520 above
- * 2^500 or b = 2^1023 for double), D = 2^90 (2^600) where |x| < 2^-40 and b < 2^-80
- * (2^-500, 2^-1000); +-inf are clamped to finite values (x / s = +-1
- * then, and the corrections stay finite).  Returns xs = x D and *p
+ * s = sqrt(x^2 + b), p = |x| + s; x < 0 as b / (2p): no cancellation.
+ * float32, in double: x^2 of a float is exact and far inside double's
+ * range (2^-298 to 2^256), so no scaling and no corrections: each of the
+ * few roundings is 2^-53, and the conversion to float the one that counts
+ * (within 0.5 ulp and a hair).  t = b / (2 s p) is the slope for x < 0
+ * (= (1 + x/s) / 2, without the cancellation), 1 - t >= 1/2 the slope
+ * for x >= 0, and s t the value for x < 0: one sqrt and one division
+ * serve value_and_derivative.  s takes |x| clamped at 2^300, so x = +-inf
+ * give t = 0 and s t = 0 (not inf * 0); p = |x| + s keeps the inf. */
+#if FA_IS_FD
+/* s p = 0 only for b = 0 at x = 0: t = 1/2, the mean of the one-sided slopes */
+FA_INLINE FA_T FA_F(fa_squareplus_slope)(FA_T x, FA_T b, FA_T *s, FA_T *p)
+{
+    FA_T ax = FA_F(fa_abs)(x), xc = ax > FA_K(0x1p300) ? FA_K(0x1p300) : ax;  /* (NaN stays) */
+    *s = FA_F(fa_sqrt)(FA_F(fa_fma)(xc, xc, b));
+    *p = ax + *s;
+    FA_T sp = *s * *p;
+    return sp != 0 ? (FA_K(0.5) * b) / sp : FA_K(0.5);
+}
+FA_INLINE FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
+{
+    FA_T s, p, t = FA_F(fa_squareplus_slope)(x, b, &s, &p);
+    return x >= 0 ? p * FA_K(0.5) : s * t;
+}
+FA_INLINE FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
+{
+    FA_T s, p, t = FA_F(fa_squareplus_slope)(x, b, &s, &p);
+    return x >= 0 ? 1 - t : t;
+}
+#elif !FA_IS_FLOAT  /* float32: in double (above, activations.h) */
+/* double: x and b are scaled by D and D^2 first, and the results back, so
+ * x^2 neither overflows nor underflows: D = 2^-520 above |x| = 2^500 or
+ * from b = 2^1023 on (where x^2 + b overflows below 2^500), D = 2^600
+ * where |x| < 2^-500 and b < 2^-1000; +-inf are clamped to finite values
+ * (x / s = +-1 then, and the corrections stay finite).  Returns xs = x D and *p
  * (D = db dr, big: split in halves, so neither b db nor r dr below
  * under- or overflows while the result is representable). */
 typedef struct {
@@ -702,16 +731,15 @@ typedef struct {
 FA_INLINE FA_T FA_F(fa_squareplus_parts)(FA_T x, FA_T b, FA_F(fa_squareplus_scaled) *p)
 {
     FA_T ax = FA_F(fa_abs)(x);
-    /* (double: b from 2^1023 on too, where x^2 + b overflows below 2^500) */
-    int big = ax > FA_PICK(0x1p40f, 0x1p500) || (!FA_IS_FLOAT && b > FA_K(0x1p1023));
-    int tiny = ax < FA_PICK(0x1p-40f, 0x1p-500) && b < FA_PICK(0x1p-80f, 0x1p-1000);
-    FA_T d = big ? FA_PICK(0x1p-66f, 0x1p-520) : (tiny ? FA_PICK(0x1p90f, 0x1p600) : 1);
+    int big = ax > 0x1p500 || b > 0x1p1023;
+    int tiny = ax < 0x1p-500 && b < 0x1p-1000;
+    FA_T d = big ? 0x1p-520 : (tiny ? 0x1p600 : 1);
     p->d = d;
-    p->up = big ? FA_PICK(0x1p66f, 0x1p520) : (tiny ? FA_PICK(0x1p-90f, 0x1p-600) : 1);
-    p->dr = big ? FA_PICK(0x1p-33f, 0x1p-260) : 1;
-    p->db = big ? FA_PICK(0x1p-33f, 0x1p-260) : d;
+    p->up = big ? 0x1p520 : (tiny ? 0x1p-600 : 1);
+    p->dr = big ? 0x1p-260 : 1;
+    p->db = big ? 0x1p-260 : d;
     FA_T xs = x * d, axs = FA_F(fa_abs)(xs);
-    xs = FA_F(fa_copysign)(axs > FA_PICK(0x1p63f, 0x1p510) ? FA_PICK(0x1p63f, 0x1p510) : axs, xs);
+    xs = FA_F(fa_copysign)(axs > 0x1p510 ? 0x1p510 : axs, xs);
     p->v = FA_F(fa_fma_exact)(xs, xs, (b * d) * d);
     p->s = FA_F(fa_sqrt)(p->v);
     return xs;
@@ -756,6 +784,7 @@ FA_INLINE FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
     far = x == -(FA_T)INFINITY ? 0 : far;
     return xs >= -s / 2 ? FA_F(fa_fma_exact)(xs, inv, 1) / 2 : far;
 }
+#endif
 
 /* ---- sparse_plus, sparse_sigmoid (jax) ------------------------------------ */
 FA_INLINE FA_T FA_F(fa_sparse_plus)(FA_T x)
