@@ -281,6 +281,25 @@ def test_backward_out():
     np.testing.assert_array_equal(out, fa.softmax.backward(g, y=y))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_log_softmax_backward_from_y_above_its_range(dtype, axis):
+    """log_softmax returns y <= 0; a y above 0 (x passed as y?) gives NaN
+    there, along rows and columns, and y <= 0 (with -0.0 and -inf) still
+    g - exp(y) sum(g)."""
+    y = np.array([[np.inf, 3e4, 1.0, 1e-7, 0.0, -0.0, -1e-7, -1.0, -3e4, -np.inf, np.nan]], dtype)
+    y = y if axis == -1 else y.T.copy()
+    g = np.full_like(y, 0.5)
+    with np.errstate(over="ignore"):
+        closed = BACKWARD_CLOSED_FORMS["log_softmax"](g.astype(np.float64), y.astype(np.float64), axis)
+    expected = np.where(y > 0, np.nan, closed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = fa.log_softmax.backward(g, y=y, axis=axis)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    assert_close(got, expected, dtype, scale=5.5, what="log_softmax.backward(y=)")
+
+
 # ---- errors, with out untouched ------------------------------------------------------
 
 SENTINEL = -7.0

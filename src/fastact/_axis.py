@@ -240,7 +240,8 @@ def _softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
 def _log_softmax_backward(grad: ArrayLike, *, y: Optional[ArrayLike] = None,
                             axis: Optional[Axis] = -1, out: Any = None) -> Any:
     """grad - exp(y) * sum(grad, axis): the gradient of log_softmax with
-    respect to its input, from the output y, in one pass per softmax."""
+    respect to its input, from the output y, in one pass per softmax.
+    log_softmax's outputs are y <= 0: NaN where y > 0 (x passed as y?)."""
     return _backward_from_y("log_softmax", grad, y, axis, out)
 
 

@@ -89,12 +89,20 @@ static inline void FA_F(fa_softmax_backward_row)(const FA_T *g, const FA_T *y, F
     for (ptrdiff_t i = 0; i < n; i++) out[i] = y[i] * (g[i] - d);
 }
 
+/* exp(y) of log_softmax's outputs, y <= 0 (or NaN): exp of a non-positive
+   argument, as the forward's; NaN where y > 0, which log_softmax never
+   returns (x passed as y?), as log_sigmoid's backward */
+FA_INLINE FA_T FA_F(fa_exp_log_prob)(FA_T y)
+{
+    return FA_F(fa_select)(y > 0, (FA_T)NAN, FA_F(fa_exp_neg)(y));
+}
+
 /* g - exp(y) * sum(g) */
 static inline void FA_F(fa_log_softmax_backward_row)(const FA_T *g, const FA_T *y, FA_T *out,
                                                      ptrdiff_t n)
 {
     FA_T s = FA_F(fa_dot_row)(g, NULL, n);
-    for (ptrdiff_t i = 0; i < n; i++) out[i] = g[i] - FA_F(fa_exp)(y[i]) * s;
+    for (ptrdiff_t i = 0; i < n; i++) out[i] = g[i] - FA_F(fa_exp_log_prob)(y[i]) * s;
 }
 
 /* ---- columns: m positions of a strided axis at once ------------------
@@ -207,6 +215,6 @@ static inline void FA_F(fa_log_softmax_backward_cols)(const FA_T *g, ptrdiff_t g
         const FA_T *gj = g + j * gs, *yj = y + j * ys;
         FA_T *oj = out + j * os;
         FA_SIMD
-        for (ptrdiff_t i = 0; i < m; i++) oj[i] = gj[i] - FA_F(fa_exp)(yj[i]) * acc[i];
+        for (ptrdiff_t i = 0; i < m; i++) oj[i] = gj[i] - FA_F(fa_exp_log_prob)(yj[i]) * acc[i];
     }
 }
