@@ -767,22 +767,41 @@ FA_INLINE FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
     FA_T neg = x == -(FA_T)INFINITY ? 0 : FA_F(fa_squareplus_negative)(xs, b, &p);
     return x >= 0 ? ((xs + p.s) / 2) * p.up : neg;
 }
-/* (1 + x / s) / 2, where x < -s / 2 as squareplus(x) / s (no
- * cancellation), with 1 / s = D / (s D) applied in the order that keeps
- * both products in range, and corrected for the roundings of s and of the
- * division (as in fa_squareplus_negative).  s == 0 only for b = 0 at x = 0:
- * the mean of the one-sided slopes. */
+/* The slope as float32's: t = b / (2 s p) for x < 0 and 1 - t for x >= 0,
+ * each part carried with its error: x^2 + b as v + vl exactly (two_prod,
+ * two_sum), s's error ds = (v - s^2 + vl) / (2s), p = |x| + s as p + pl
+ * (fast two-sum: s >= |x|) and s p as D + Dl; t from one rounded inverse
+ * of D, corrected to first order for all of these and for its own
+ * rounding (each costs up to an ulp otherwise).  x and b are scaled by d
+ * and d^2: d = 2^-520 above |x| = 2^500 or from b = 2^1020 on (s p
+ * overflows near b = 2^1023), d = 2^600 where |x| < 2^-400 and
+ * b < 2^-800 (the residuals, Dekker's products on the baseline build, stay
+ * normal); |x| = inf is clamped to DBL_MAX first (t = 0, by a select for
+ * b near 2^1024).  (b d / 2) / (s p d^2) = t / d is then multiplied by d
+ * (b d^2 may underflow, b d does not). */
 FA_INLINE FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
 {
-    FA_F(fa_squareplus_scaled) p;
-    FA_T xs = FA_F(fa_squareplus_parts)(x, b, &p), s = p.s, d = p.d, v = p.v;
-    FA_T sv = s > 0 ? s : 1, inv = 1 / sv;
-    FA_T rho = FA_F(fa_fma_exact)(-s, s, v) + FA_F(fa_fma_exact)(xs, xs, (b * d) * d - v);  /* v - s^2 */
-    inv = FA_F(fa_fma_exact)(inv, FA_F(fa_fma_exact)(-sv, inv, 1) - (rho * inv) * (inv / 2), inv);
-    FA_T neg = FA_F(fa_squareplus_negative)(xs, b, &p);
-    FA_T far = d > 1 ? (neg == 0 ? neg : neg * (inv * d)) : (neg * inv) * d;
-    far = x == -(FA_T)INFINITY ? 0 : far;
-    return xs >= -s / 2 ? FA_F(fa_fma_exact)(xs, inv, 1) / 2 : far;
+    FA_T ax = FA_F(fa_abs)(x);
+    int big = ax > 0x1p500 || b >= 0x1p1020, tiny = ax < 0x1p-400 && b < 0x1p-800;
+    /* (a product of two-way selects: gcc carries a nested ?: of constants
+       into every later use, 10 more instructions per vector) */
+    FA_T d = FA_F(fa_select)(big, 0x1p-520, 1) * FA_F(fa_select)(tiny, 0x1p600, 1);
+    FA_T xs = FA_F(fa_select)(ax > 0x1.fffffffffffffp1023, 0x1.fffffffffffffp1023, ax) * d;
+    FA_T xxl, xx = FA_F(fa_two_prod)(xs, xs, &xxl);
+    FA_T vl, v = FA_F(fa_two_sum)(xx, (b * d) * d, &vl);
+    FA_T s = FA_F(fa_sqrt)(v), p = xs + s, pl = xs - (p - s);
+    FA_T dl, dd = FA_F(fa_two_prod)(s, p, &dl);
+    FA_T inv = 1 / FA_F(fa_select)(dd != 0, dd, 1);
+    FA_T ds = (FA_F(fa_fma_exact)(-s, s, v) + (vl + xxl)) * (FA_K(0.5) * (p * inv));
+    /* t / d = h / ((s + ds)(p + pl + ds)) with inv = (1 - e) / dd */
+    FA_T e = FA_F(fa_fma_exact)(-dd, inv, 1);
+    FA_T c = e - (dl + FA_F(fa_fma)(ds, s + p, s * pl)) * inv;
+    FA_T h = FA_K(0.5) * (b * d), q = h * inv;
+    FA_T t = (q + FA_F(fa_fma)(q, c, FA_F(fa_fma)(h, inv, -q))) * d;
+    /* s p = 0 only for b = 0 at x = 0: t = 1/2, the mean of the one-sided
+       slopes (!=: NaN stays) */
+    t = dd != 0 ? t : FA_K(0.5);
+    return x >= 0 ? 1 - t : (x == -(FA_T)INFINITY ? 0 : t);
 }
 #endif
 
