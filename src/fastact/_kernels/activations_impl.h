@@ -715,57 +715,44 @@ FA_INLINE FA_T FA_F(fa_squareplus_derivative)(FA_T x, FA_T b)
     return x >= 0 ? 1 - t : t;
 }
 #elif !FA_IS_FLOAT  /* float32: in double (above, activations.h) */
-/* double: x and b are scaled by D and D^2 first, and the results back, so
+/* 1 / d for a power of two d (normal, its inverse too): the exponent
+   negated, exactly */
+FA_INLINE FA_T FA_F(fa_squareplus_inverse)(FA_T d)
+{
+    return fa_from_bits_d(0x7FE0000000000000 - fa_bits_d(d));
+}
+/* double: x and b are scaled by D and D^2 first, and the result back, so
  * x^2 neither overflows nor underflows: D = 2^-520 above |x| = 2^500 or
  * from b = 2^1023 on (where x^2 + b overflows below 2^500), D = 2^600
  * where |x| < 2^-500 and b < 2^-1000; +-inf are clamped to finite values
- * (x / s = +-1 then, and the corrections stay finite).  Returns xs = x D and *p
- * (D = db dr, big: split in halves, so neither b db nor r dr below
- * under- or overflows while the result is representable). */
-typedef struct {
-    FA_T d, up;  /* D, 1 / D */
-    FA_T v, s;   /* xs^2 + b D^2 rounded, sqrt(v) */
-    FA_T db, dr;
-} FA_F(fa_squareplus_scaled);
-
-FA_INLINE FA_T FA_F(fa_squareplus_parts)(FA_T x, FA_T b, FA_F(fa_squareplus_scaled) *p)
+ * (the corrections stay finite).  For x < 0, b / (2 (s - x)) unscaled:
+ * q = (b Db) (r Dr), r = 1 / (2w), w = s - xs, D = Db Dr (big: split in
+ * halves, so neither b Db nor r Dr under- or overflows while the result is
+ * representable), then one correction for the roundings of q, of r, of w
+ * (fast two-sum: s >= |xs|) and of s (its residual v - s^2, v with its
+ * own rounding; / (2s) taken as r, off by a factor w / s that only scales
+ * an already small correction): each costs up to an ulp otherwise (2.7
+ * ulp in all, measured).  The scale factors are products of two-way
+ * selects, as in the slope's below. */
+FA_INLINE FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
 {
     FA_T ax = FA_F(fa_abs)(x);
     int big = ax > 0x1p500 || b > 0x1p1023;
     int tiny = ax < 0x1p-500 && b < 0x1p-1000;
-    FA_T d = big ? 0x1p-520 : (tiny ? 0x1p600 : 1);
-    p->d = d;
-    p->up = big ? 0x1p520 : (tiny ? 0x1p-600 : 1);
-    p->dr = big ? 0x1p-260 : 1;
-    p->db = big ? 0x1p-260 : d;
+    FA_T dr = FA_F(fa_select)(big, 0x1p-260, 1);
+    FA_T d = (dr * dr) * FA_F(fa_select)(tiny, 0x1p600, 1);
+    FA_T db = d * FA_F(fa_squareplus_inverse)(dr);
     FA_T xs = x * d, axs = FA_F(fa_abs)(xs);
-    xs = FA_F(fa_copysign)(axs > 0x1p510 ? 0x1p510 : axs, xs);
-    p->v = FA_F(fa_fma_exact)(xs, xs, (b * d) * d);
-    p->s = FA_F(fa_sqrt)(p->v);
-    return xs;
-}
-/* b / (2 (s - x)) for x < 0 (unscaled): q = (b Db) (r Dr), r = 1 / (2w),
- * w = s - xs, then one correction for the roundings of q, of r, of w (fast
- * two-sum: s >= |xs|) and of s (its residual v - s^2, v with its own
- * rounding; / (2s) taken as r, off by a factor w / s that only scales an
- * already small correction): each costs up to an ulp otherwise (2.7 ulp in
- * all, measured). */
-FA_INLINE FA_T FA_F(fa_squareplus_negative)(FA_T xs, FA_T b, const FA_F(fa_squareplus_scaled) *p)
-{
-    FA_T s = p->s, v = p->v, d = p->d;
-    FA_T vl = FA_F(fa_fma_exact)(xs, xs, (b * d) * d - v);
+    xs = FA_F(fa_copysign)(FA_F(fa_select)(axs > 0x1p510, 0x1p510, axs), xs);
+    FA_T bs = (b * d) * d, v = FA_F(fa_fma_exact)(xs, xs, bs), s = FA_F(fa_sqrt)(v);
+    FA_T vl = FA_F(fa_fma_exact)(xs, xs, bs - v);
     FA_T w = s - xs, wl = -xs - (w - s);
-    FA_T r = 1 / (2 * w), bd = b * p->db, rd = r * p->dr, q = bd * rd;
+    FA_T r = 1 / (2 * w), bd = b * db, rd = r * dr, q = bd * rd;
     FA_T delta = FA_F(fa_fma_exact)(FA_F(fa_fma_exact)(-s, s, v) + vl, r, wl);
     FA_T c = FA_F(fa_fma_exact)(-2 * r, delta, FA_F(fa_fma_exact)(-2 * w, r, 1));
-    return q + FA_F(fa_fma_exact)(q, c, FA_F(fa_fma_exact)(bd, rd, -q));
-}
-FA_INLINE FA_T FA_F(fa_squareplus)(FA_T x, FA_T b)
-{
-    FA_F(fa_squareplus_scaled) p;
-    FA_T xs = FA_F(fa_squareplus_parts)(x, b, &p);
-    FA_T neg = x == -(FA_T)INFINITY ? 0 : FA_F(fa_squareplus_negative)(xs, b, &p);
-    return x >= 0 ? ((xs + p.s) / 2) * p.up : neg;
+    FA_T neg = q + FA_F(fa_fma_exact)(q, c, FA_F(fa_fma_exact)(bd, rd, -q));
+    neg = x == -(FA_T)INFINITY ? 0 : neg;
+    return x >= 0 ? ((xs + s) / 2) * FA_F(fa_squareplus_inverse)(d) : neg;
 }
 /* The slope as float32's: t = b / (2 s p) for x < 0 and 1 - t for x >= 0,
  * each part carried with its error: x^2 + b as v + vl exactly (two_prod,
