@@ -393,33 +393,39 @@ def test_celu_extreme_alpha(dtype, alpha, xs):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("alpha", [1.0, 0.3, 1e-3, -0.3, -1.5])
-def test_celu_derivative_loops_agree(dtype, alpha):
-    """celu' has two contiguous loops (Spec.unswitch), for alpha > 0 (exp of
-    t <= 0) and the general one (alpha < 0, which the reference table's
-    cases do not take): each agrees bitwise with the strided loop, the
-    scalar tail, value_and_derivative and backward, and with exp(x / alpha)
-    to 2 ulp (x / alpha above exp's overflow: inf)."""
+@pytest.mark.parametrize("kind", ["forward", "derivative"])
+def test_celu_loops_agree(dtype, alpha, kind):
+    """celu and celu' have two contiguous loops each (Spec.unswitch), for
+    alpha > 0 (expm1 and exp of t <= 0) and the general one (alpha < 0,
+    which the reference table's cases do not take): each agrees bitwise
+    with the strided loop, the scalar tail and value_and_derivative (and
+    celu' with backward), and with alpha expm1(x / alpha) and exp(x / alpha)
+    to 2 ulp (beyond exp's overflow: +-inf)."""
     import mpmath
     x = np.concatenate([value_mix(dtype, 2000, seed=5), special_values(dtype)]).astype(dtype)
     a = dtype(alpha)
-    d = fa.celu.derivative(x, alpha=a)
-    _, d2 = fa.celu.value_and_derivative(x, alpha=a)
-    g = fa.celu.backward(np.ones_like(x), x=x, alpha=a)
-    strided = fa.celu.derivative(np.repeat(x, 2)[::2], alpha=a)
-    tail = np.concatenate([fa.celu.derivative(x[i:i + 15], alpha=a) for i in range(0, x.size, 15)])
-    for other in (d2, g, strided, tail):
-        assert_identical(other, d)
+    func = fa.celu if kind == "forward" else fa.celu.derivative
+    got = func(x, alpha=a)
+    others = [fa.celu.value_and_derivative(x, alpha=a)[kind == "derivative"],
+              func(np.repeat(x, 2)[::2], alpha=a),
+              np.concatenate([func(x[i:i + 15], alpha=a) for i in range(0, x.size, 15)])]
+    if kind == "derivative":
+        others.append(fa.celu.backward(np.ones_like(x), x=x, alpha=a))
+    for other in others:
+        assert_identical(other, got)
 
-    def slope(v):
+    def exact_at(v):
         if not v <= 0:
-            return 1.0 if v > 0 else np.nan
+            return (v if kind == "forward" else 1.0) if v > 0 else np.nan
         t = mpmath.mpf(float(v)) / mpmath.mpf(float(a))
-        return float(mpmath.exp(t)) if abs(t) < 1e6 else (0.0 if t < 0 else np.inf)
+        if abs(t) > 1e6:  # exp(t) 0 or inf
+            return (-float(a) if t < 0 else -np.inf) if kind == "forward" else (0.0 if t < 0 else np.inf)
+        return float(a * mpmath.expm1(t)) if kind == "forward" else float(mpmath.exp(t))
 
     with mpmath.workdps(40):
-        exact = np.array([slope(v) for v in x])
+        exact = np.array([exact_at(v) for v in x])
     with np.errstate(over="ignore"):
-        assert_ulp_close(d, exact, dtype, 2, x=x, what="celu'(alpha=%s)" % alpha)
+        assert_ulp_close(got, exact, dtype, 2, x=x, what="celu %s (alpha=%s)" % (kind, alpha))
 
 
 @pytest.mark.parametrize("dtype, alpha", [

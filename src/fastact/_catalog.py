@@ -253,7 +253,7 @@ SPECS = (
         grain=TRANSCENDENTAL,
         params=(Param("alpha", 1.0, "scale of the negative part (finite, nonzero)"),),
         check=_check_celu_alpha,
-        unswitch=Unswitch("positive", ("derivative",)),
+        unswitch=Unswitch("positive", ("forward", "derivative")),
         doc="Continuously differentiable ELU; alpha = 1 is elu.",
     ),
     Spec(

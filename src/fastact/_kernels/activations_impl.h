@@ -267,7 +267,7 @@ FA_INLINE FA_T FA_F(fa_celu_arg)(FA_T x, FA_T alpha, FA_T *tl)
  * have underflowed). */
 #define FA_EXP_MAX FA_PICK(88.72283935546875f, 709.782712893384)
 #define FA_CELU_HALF FA_PICK(88.0f, 709.0)
-FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
+FA_INLINE FA_T FA_F(fa_celu_general)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl), m;
     /* (a select of constants: of t / 2 and t, gcc could take exp of both) */
@@ -289,6 +289,32 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
     return x > 0 ? x : y;
 }
 
+FA_INLINE int FA_F(fa_celu_is_positive)(FA_T alpha) { return alpha > 0; }
+/* alpha > 0 (Spec.unswitch, as for celu' below): t <= 0 wherever x <= 0,
+ * so expm1 of a non-positive argument serves, without the general exp's
+ * two-sided clamp, two-step scaling and overflow branch; the x > 0 lanes
+ * (celu = x) take t 0, as in celu'. */
+FA_INLINE FA_T FA_F(fa_celu_positive)(FA_T x, FA_T alpha)
+{
+    FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
+    FA_T s, r = FA_F(fa_exp_neg_reduce)(t * FA_F(fa_select)(x > 0, 0, 1), &s);
+    FA_T q = FA_F(fa_expm1_poly)(r);
+    s *= FA_EXP_NEG_SCALE;
+    /* alpha (m + e tl), m = expm1(t) and e = exp(t) from one reduction */
+    FA_T m = FA_F(fa_fma)(q, s, s - 1), e = FA_F(fa_fma)(q, s, s);
+    FA_T y = FA_F(fa_fma)(alpha, m, alpha * (e * tl));
+#if !FA_IS_FLOAT && !defined(FA_HAVE_FMA)
+    y = alpha < FA_K(0x1p900) ? fa_expm1_neg_mul_d(t, alpha, 0, alpha * (e * tl)) : y;
+#endif
+    y = FA_F(fa_select)(FA_F(fa_abs)(t) < FA_K(0x1p-54), x, y);
+    return x > 0 ? x : y;
+}
+FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
+{
+    return FA_F(fa_celu_is_positive)(alpha) ? FA_F(fa_celu_positive)(x, alpha)
+                                            : FA_F(fa_celu_general)(x, alpha);
+}
+
 /* celu' = exp(t + tl) for x <= 0.  alpha > 0, the usual case (Spec.
  * unswitch: fa_celu_is_positive once per call), makes t <= 0 there, and
  * exp of a non-positive argument serves: without the general exp's
@@ -297,7 +323,6 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
  * their t > 0, whose scale factor is garbage (and an argument t 0, not a
  * select of 0, which gcc would fold through the exp).  alpha < 0 makes
  * t > 0 for x < 0: the general exp, inf from FA_EXP_MAX on. */
-FA_INLINE int FA_F(fa_celu_is_positive)(FA_T alpha) { return alpha > 0; }
 FA_INLINE FA_T FA_F(fa_celu_derivative_positive)(FA_T x, FA_T alpha)
 {
     FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
