@@ -550,8 +550,10 @@ FA_INLINE FA_T FA_F(fa_softplus_moderate)(FA_T x, FA_T beta, FA_T threshold)
 {
     FA_T p, es = FA_F(fa_exp_neg_abs_prod_scaled)(beta, x, &p), e = es * FA_EXP_NEG_SCALE;
     int tail = !FA_IS_FD && p < -600;
-    FA_T sp = FA_F(fa_select)(tail, es, FA_F(fa_log1p)(e) + (p > 0 ? p : 0)) / beta
-              * FA_F(fa_select)(tail, FA_EXP_NEG_SCALE, 1);
+    /* (the tail's scale selected before the division: a second select on
+       tail after it let gcc divide once per arm) */
+    FA_T scale = FA_F(fa_select)(tail, FA_EXP_NEG_SCALE, 1);
+    FA_T sp = FA_F(fa_select)(tail, es, FA_F(fa_log1p)(e) + (p > 0 ? p : 0)) / beta * scale;
     /* b x overflowed (double; threshold inf or NaN, else b x > threshold
        already): the limit, x.  The clamp is loop-invariant. */
     FA_T linear_above = threshold < FA_MAX ? threshold : FA_MAX;

@@ -545,37 +545,32 @@ FA_DEFINE_POLY(fa_poly_f, float, float, FA_FMA_F)
 #undef FA_DEFINE_POLY
 
 /* ---- log1p ------------------------------------------------------------
- * fdlibm's method (Sun Microsystems, freely redistributable): 1 + x =
- * 2^k (1 + f) with sqrt(2)/2 <= 1 + f < sqrt(2), taken from the exponent
- * bits of u = 1 + x; c corrects the rounding of u; log(1 + f) =
- * f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f), with fdlibm's minimax
- * coefficients Lg1..Lg7.  Branch-free: k == 0 (|x| small) uses f = x
- * exactly.  k is turned into a double with the magic-number trick (no
- * int64 -> double conversion on SSE2/AVX2). */
+ * log1p(x) for 0 <= x <= 1 (or NaN): softplus's and log_sigmoid's
+ * log1p(exp(-|b x|)).  fdlibm's method (Sun Microsystems, freely
+ * redistributable): 1 + x = 2^k (1 + f) with sqrt(2)/2 <= 1 + f <
+ * sqrt(2), so k = 0 or 1 here; log(1 + f) = f - f^2/2 + s (f^2/2 +
+ * R(s^2)), s = f / (2 + f), with fdlibm's minimax coefficients Lg1..Lg7.
+ * k = 0 takes f = x exactly; k = 1 takes f = u/2 - 1 (exact) of the
+ * rounded u = 1 + x and corrects by c = (x - (u - 1)) / u, where 1 / u
+ * is a linear fit on [sqrt 2, 2] (within 1.5%: c is below half an ulp of
+ * u, and the result at least log(sqrt 2), so its error stays below 0.02
+ * ulp).  One division: the general log1p's handling of k >= 2, -1 < x < 0
+ * and the exact c / u cost two more, and five selects. */
 FA_INLINE double fa_log1p_d(double x)
 {
-    const double magic = 6755399441055744.0;  /* 1.5 * 2^52 */
     double u = 1.0 + x;
-    int64_t iu = fa_bits_d(u) + (0x3ff0000000000000LL - 0x3fe6a09e667f3bcdLL);
-    /* k and its tests in double: SSE2 has no 64-bit compares or shifts */
-    int64_t k = (int64_t)((uint64_t)iu >> 52) - 1023;
-    double m = fa_from_bits_d((iu & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL);
-    double dk = fa_from_bits_d(fa_bits_d(magic) + k) - magic;
-    double c = (dk >= 2.0 ? 1.0 - (u - x) : x - (u - 1.0)) / u;
-    double f = dk == 0.0 ? x : m - 1.0;
-    c = dk == 0.0 ? 0.0 : c;
+    int k1 = u >= 0x1.6a09e667f3bcdp0;  /* sqrt 2 */
+    double f = k1 ? 0.5 * u - 1.0 : x;
+    double c = k1 ? (x - (u - 1.0)) * FA_FMA_D(u, -0.34827183328498934, 1.189074416594151) : 0.0;
+    double dk = k1 ? 1.0 : 0.0;
     double s = f / (2.0 + f), z = s * s, w = z * z;
     double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01
                 + w * 1.531383769920937332e-01));
     double t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01
                 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
     double hfsq = 0.5 * f * f;
-    double r = dk * 6.93147180369123816490e-01
-               - ((hfsq - (s * (hfsq + t1 + t2) + (dk * 1.90821492927058770002e-10 + c))) - f);
-    r = x == 0 ? x : r;                  /* -0.0 */
-    r = x == (double)INFINITY ? x : r;
-    r = x == -1.0 ? -(double)INFINITY : r;
-    return x < -1.0 ? (double)NAN : r;
+    return dk * 6.93147180369123816490e-01
+           - ((hfsq - (s * (hfsq + t1 + t2) + (dk * 1.90821492927058770002e-10 + c))) - f);
 }
 
 /* ---- float accuracy in double arithmetic: the _fd functions -------------
