@@ -554,8 +554,9 @@ FA_DEFINE_POLY(fa_poly_f, float, float, FA_FMA_F)
  * rounded u = 1 + x and corrects by c = (x - (u - 1)) / u, where 1 / u
  * is a linear fit on [sqrt 2, 2] (within 1.5%: c is below half an ulp of
  * u, and the result at least log(sqrt 2), so its error stays below 0.02
- * ulp).  One division: the general log1p's handling of k >= 2, -1 < x < 0
- * and the exact c / u cost two more, and five selects. */
+ * ulp).  One division, s's: the general log1p's exact c / u was another
+ * (two: gcc divided once per arm of its select), and its k >= 2 and
+ * -1 <= x < 0 arms took five selects. */
 FA_INLINE double fa_log1p_d(double x)
 {
     double u = 1.0 + x;
