@@ -289,16 +289,23 @@ FA_INLINE FA_T FA_F(fa_celu_general)(FA_T x, FA_T alpha)
     return x > 0 ? x : y;
 }
 
+/* alpha > 0, the usual case (Spec.unswitch: fa_celu_is_positive once per
+ * call), makes t <= 0 wherever x <= 0, and exp or expm1 of a non-positive
+ * argument serves: without the general exp's two-sided clamp, two-step
+ * scaling and overflow branch, celu took 0.61x-0.67x the time and celu'
+ * 0.63x-0.81x.  The x > 0 lanes (celu = x, celu' = 1) take exp(0), not
+ * exp of their t > 0, whose scale factor is garbage (and an argument t 0,
+ * not a select of 0, which gcc would fold through the exp).  Returns the
+ * reduced argument r and *s = 2^(k+K) of exp(t) (fa_exp_neg_reduce). */
 FA_INLINE int FA_F(fa_celu_is_positive)(FA_T alpha) { return alpha > 0; }
-/* alpha > 0 (Spec.unswitch, as for celu' below): t <= 0 wherever x <= 0,
- * so expm1 of a non-positive argument serves, without the general exp's
- * two-sided clamp, two-step scaling and overflow branch; the x > 0 lanes
- * (celu = x) take t 0, as in celu'. */
+FA_INLINE FA_T FA_F(fa_celu_reduce_positive)(FA_T x, FA_T alpha, FA_T *t, FA_T *tl, FA_T *s)
+{
+    *t = FA_F(fa_celu_arg)(x, alpha, tl);
+    return FA_F(fa_exp_neg_reduce)(*t * FA_F(fa_select)(x > 0, 0, 1), s);
+}
 FA_INLINE FA_T FA_F(fa_celu_positive)(FA_T x, FA_T alpha)
 {
-    FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
-    FA_T s, r = FA_F(fa_exp_neg_reduce)(t * FA_F(fa_select)(x > 0, 0, 1), &s);
-    FA_T q = FA_F(fa_expm1_poly)(r);
+    FA_T t, tl, s, q = FA_F(fa_expm1_poly)(FA_F(fa_celu_reduce_positive)(x, alpha, &t, &tl, &s));
     s *= FA_EXP_NEG_SCALE;
     /* alpha (m + e tl), m = expm1(t) and e = exp(t) from one reduction */
     FA_T m = FA_F(fa_fma)(q, s, s - 1), e = FA_F(fa_fma)(q, s, s);
@@ -315,18 +322,12 @@ FA_INLINE FA_T FA_F(fa_celu)(FA_T x, FA_T alpha)
                                             : FA_F(fa_celu_general)(x, alpha);
 }
 
-/* celu' = exp(t + tl) for x <= 0.  alpha > 0, the usual case (Spec.
- * unswitch: fa_celu_is_positive once per call), makes t <= 0 there, and
- * exp of a non-positive argument serves: without the general exp's
- * two-sided clamp and two-step scaling, float64 celu' took 0.63x the time
- * (float32 0.81x).  The x > 0 lanes (celu' = 1) take exp(0), not exp of
- * their t > 0, whose scale factor is garbage (and an argument t 0, not a
- * select of 0, which gcc would fold through the exp).  alpha < 0 makes
- * t > 0 for x < 0: the general exp, inf from FA_EXP_MAX on. */
+/* celu' = exp(t + tl) for x <= 0; for alpha > 0 from the reduction above.
+ * alpha < 0 makes t > 0 for x < 0: the general exp, inf from FA_EXP_MAX
+ * on. */
 FA_INLINE FA_T FA_F(fa_celu_derivative_positive)(FA_T x, FA_T alpha)
 {
-    FA_T tl, t = FA_F(fa_celu_arg)(x, alpha, &tl);
-    FA_T s, r = FA_F(fa_exp_neg_reduce)(t * FA_F(fa_select)(x > 0, 0, 1), &s);
+    FA_T t, tl, s, r = FA_F(fa_celu_reduce_positive)(x, alpha, &t, &tl, &s);
     /* exp(t + tl) 2^K, tl in the polynomial's argument (float32: 1.01 ulp
        at most, 1.32 as a factor 1 + tl after it) or as that factor
        (double: the same accuracy either way, and gcc's code for the
