@@ -51,6 +51,17 @@ def test_registry_is_consistent():
         assert name in fa.__all__ and hasattr(fa, name)
 
 
+def test_namespace_has_only_the_api():
+    """dir(fastact) (tab completion) shows the API: __all__, the registries
+    and the training-loop modules, not names the package imports for itself
+    (typing's Any, Dict and List were there)."""
+    import types
+    public = {n for n in dir(fa) if not n.startswith("_")}
+    modules = {n for n in public if isinstance(getattr(fa, n), types.ModuleType)}
+    assert modules == {"datasets", "diagnostics", "init", "nn", "optim"}
+    assert public - modules == set(fa.__all__) | {"ACTIVATIONS", "ALIASES"}
+
+
 def test_metadata_matches_table(act, ref):
     assert act.name == act.__name__ == act.spec.name
     assert repr(act) == "<fastact activation %s>" % act.name

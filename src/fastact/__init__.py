@@ -21,7 +21,7 @@ plain functions with a ``backward`` attribute::
     array([[0.5, 0.5]])
 """
 
-from typing import Any, Dict, List
+from typing import Any as _Any
 
 from ._backend import OMP_WAIT as _OMP_WAIT, TARGET as _TARGET, built_targets as _built_targets
 from ._backend import kernels as _kernels
@@ -38,12 +38,12 @@ from ._threads import (get_num_threads as get_num_threads, set_num_threads as se
 
 __version__ = "0.1.0"
 
-ACTIVATIONS: Dict[str, Activation] = {s.name: Activation(s, _kernels.UFUNCS) for s in _SPECS}
+ACTIVATIONS: dict[str, Activation] = {s.name: Activation(s, _kernels.UFUNCS) for s in _SPECS}
 for _act in ACTIVATIONS.values():
     if _act.spec.option:
         _act.variants = {v: ACTIVATIONS[n] for v, n in _act.spec.option.choices.items()}
 # Other names of the same objects: fastact.swish is fastact.silu.
-ALIASES: Dict[str, Activation] = {a: ACTIVATIONS[s.name] for s in _SPECS for a in s.aliases}
+ALIASES: dict[str, Activation] = {a: ACTIVATIONS[s.name] for s in _SPECS for a in s.aliases}
 globals().update(ACTIVATIONS)
 globals().update(ALIASES)
 # The same names declared for type checkers, which cannot see through
@@ -77,12 +77,12 @@ swish: Activation
 hard_silu: Activation
 
 
-def catalog() -> List[Activation]:
+def catalog() -> list[Activation]:
     """The elementwise activations, in catalog order, as Activation objects."""
     return list(ACTIVATIONS.values())
 
 
-def config() -> Dict[str, Any]:
+def config() -> dict[str, _Any]:
     """How this fastact was built and what it runs: a dict (see show_config)."""
     import platform
     import numpy
@@ -107,7 +107,7 @@ def config() -> Dict[str, Any]:
     }
 
 
-def _openmp_runtime() -> Any:
+def _openmp_runtime() -> _Any:
     """The OpenMP runtime files loaded in this process, or None."""
     from ._backend import mapped_runtimes
 
