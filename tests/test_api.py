@@ -7,9 +7,11 @@ import doctest
 import inspect
 import re
 import sys
+import typing
 from pathlib import Path
 
 import numpy as np
+
 import pytest
 
 import fastact as fa
@@ -60,6 +62,26 @@ def test_namespace_has_only_the_api():
     modules = {n for n in public if isinstance(getattr(fa, n), types.ModuleType)}
     assert modules == {"datasets", "diagnostics", "init", "nn", "optim"}
     assert public - modules == set(fa.__all__) | {"ACTIVATIONS", "ALIASES"}
+
+
+@pytest.mark.parametrize("module", ["nn", "optim", "datasets", "diagnostics", "init"])
+def test_training_modules_declare_their_api(module):
+    """Each training-loop module's __all__ names what it defines (every
+    public class and function, its registries and type aliases) and nothing
+    it imports (np, typing's names), so `from fastact.nn import *` brings
+    the layers and not Optional or np."""
+    import types
+    m = getattr(fa, module)
+    own = {n for n, v in vars(m).items() if not n.startswith("_")
+           and getattr(v, "__module__", None) == m.__name__}
+    imported = {n for n, v in vars(m).items() if not n.startswith("_") and n not in own
+                and (isinstance(v, types.ModuleType) or n in dir(typing) or n == "annotations")}
+    assert own <= set(m.__all__)
+    assert not imported & set(m.__all__)
+    assert len(m.__all__) == len(set(m.__all__)) and all(hasattr(m, n) for n in m.__all__)
+    namespace: dict = {}
+    exec("from fastact.%s import *" % module, namespace)
+    assert set(namespace) - {"__builtins__"} == set(m.__all__)
 
 
 def test_metadata_matches_table(act, ref):

@@ -15,6 +15,8 @@ from numpy.typing import DTypeLike
 
 from .init import Seed, _rng
 
+__all__ = ["make_spirals", "make_rings", "make_moons"]
+
 
 def _finish(rng: np.random.Generator, X: npt.NDArray[Any], y: npt.NDArray[Any], noise: float,
             dtype: DTypeLike) -> Tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:

@@ -19,6 +19,9 @@ from numpy.typing import ArrayLike
 
 import fastact as fa
 
+__all__ = ["dead_fraction", "saturation_fraction", "Recorder", "DeadUnitWarning",
+           "ActivationLike"]
+
 if TYPE_CHECKING:
     from .nn import ActivationModule, Module, Sequential
 

@@ -15,6 +15,9 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import DTypeLike
 
+__all__ = ["gain", "he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "SCHEMES",
+           "Seed"]
+
 # What `rng=` accepts: a numpy Generator, a seed (anything default_rng takes), or None.
 Seed = Union[np.random.Generator, int, Sequence[int], np.random.SeedSequence, None]
 

@@ -26,6 +26,13 @@ import fastact as fa
 
 from . import init as _init
 
+# The hand-written classes and helpers; the activation modules are added
+# below, from the catalog.
+__all__ = ["Parameter", "Module", "ActivationModule", "activation_module", "class_name",
+           "ACTIVATIONS", "TORCH_NAMES", "Linear", "Sequential", "Observer", "AxisModule",
+           "Softmax", "LogSoftmax", "GLU", "SwiGLU", "GeGLU", "PReLU", "Loss", "MSELoss",
+           "CrossEntropyLoss", "BCEWithLogitsLoss"]
+
 
 class Parameter:
     """A trainable array ``data`` and its accumulated gradient ``grad``."""
@@ -130,6 +137,7 @@ def activation_module(act: fa.Activation) -> Type[ActivationModule]:
 ACTIVATIONS: Dict[str, Type[ActivationModule]] = {
     act.name: activation_module(act) for act in fa.catalog()}
 globals().update({cls.__name__: cls for cls in ACTIVATIONS.values()})
+__all__ += [cls.__name__ for cls in ACTIVATIONS.values()]
 # The same classes declared for type checkers, which cannot see through
 # globals(); tests/test_typing.py checks them against ACTIVATIONS.
 Sigmoid: Type[ActivationModule]

@@ -13,6 +13,8 @@ import numpy.typing as npt
 
 from .nn import _accumulation_dtype
 
+__all__ = ["Optimizer", "SGD", "Adam", "Param"]
+
 
 class Param(Protocol):
     """What the optimizers update: fastact.nn.Parameter, or any object with
