@@ -51,6 +51,32 @@ def test_bench_table(capsys, no_torch):
     assert re.search(r"geometric-mean speed-up over NumPy: [\d.]+x over 4 rows", out)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_numpy_expressions_keep_the_dtype(dtype):
+    """Every NumPy line the bench times computes in the input's dtype, as
+    fastact does: a float64 NumPy scalar (np.sqrt(2)) makes NumPy 2 compute
+    a float32 row in float64, which timed gelu's float32 rows 1.1x-1.15x
+    slow (and leaky_relu's backward, whose np.where(x > 0, 1, slope) was
+    float64)."""
+    pytest.importorskip("scipy")
+    x = np.linspace(-4, 4, 64).astype(dtype)
+    g = np.linspace(1, 2, 64).astype(dtype)
+    for act in fa.catalog():
+        reference = _bench.numpy_reference(act)
+        if reference is None:
+            continue
+        forward, backward = reference
+        y = forward(x)
+        assert (act.name, y.dtype) == (act.name, x.dtype)
+        assert (act.name, backward(g, x, y).dtype) == (act.name, x.dtype)
+    xm, gm = x.reshape(8, 8), g.reshape(8, 8)
+    for (name, pass_), references in _bench.AXIS_REFERENCES.items():
+        ym = getattr(fa, name)(xm)
+        for label, reference in references:
+            got = reference(xm, gm, ym, -1)
+            assert (name, pass_, label, got.dtype) == (name, pass_, label, xm.dtype)
+
+
 def test_function_without_numpy_expression_is_skipped(capsys, monkeypatch, no_torch):
     monkeypatch.delitem(_bench.NUMPY_EXPRESSIONS, "tanh")
     main(["bench", "--quick", "--functions", "tanh,relu", "--dtypes", "float32",

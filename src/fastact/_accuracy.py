@@ -497,8 +497,9 @@ class Measurement:
         return self.tallies
 
     def _numpy_value(self, func, shape, kind, *args):
-        """The NumPy expression (warnings off) in dtype: a wider result
-        (gelu's np.sqrt(2) is a float64 scalar) is cast, and noted."""
+        """The NumPy expression (warnings off) in dtype: a wider result (a
+        float64 NumPy scalar in a table entry promotes; the table's own
+        entries keep the dtype, tests/test_cli.py) is cast, and noted."""
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             v = np.asarray(func(*args))

@@ -31,14 +31,17 @@ from fastact._activation import EXAMPLE_PARAMS
 from fastact._backend import kernels
 
 # name -> (forward, backward): the NumPy code users write today.  Names in
-# scope: np, x (input), y (output), g (incoming gradient) and the function's
-# parameters, which take their catalog defaults.
+# scope: np, math, scipy, x (input), y (output), g (incoming gradient) and
+# the function's parameters, which take their catalog defaults.  Constants
+# are Python floats (math.sqrt(2), not np.sqrt(2)): a float64 NumPy scalar
+# makes NumPy 2 compute a float32 row in float64, as gelu's did (1.1x-1.15x
+# NumPy's float32 time; tests/test_cli.py checks every row keeps its dtype).
 NUMPY_EXPRESSIONS = {
     "sigmoid": ("1 / (1 + np.exp(-x))", "g * y * (1 - y)"),
     "tanh": ("np.tanh(x)", "g * (1 - y**2)"),
     "relu": ("np.maximum(x, 0)", "g * (x > 0)"),
     "leaky_relu": ("np.where(x > 0, x, negative_slope * x)",
-                   "g * np.where(x > 0, 1, negative_slope)"),
+                   "np.where(x > 0, g, negative_slope * g)"),
     "relu6": ("np.clip(x, 0, 6)", "g * ((x > 0) & (x < 6))"),
     "hardtanh": ("np.clip(x, min_val, max_val)", "g * ((x > min_val) & (x < max_val))"),
     "elu": ("np.where(x > 0, x, alpha * np.expm1(x))",
@@ -47,9 +50,9 @@ NUMPY_EXPRESSIONS = {
              "g * np.where(x > 0, 1.0507009873554805, 1.7580993408473768 * np.exp(x))"),
     "celu": ("np.where(x > 0, x, alpha * np.expm1(x / alpha))",
              "g * np.where(x > 0, 1, np.exp(x / alpha))"),
-    "gelu": ("0.5 * x * (1 + scipy.special.erf(x / np.sqrt(2)))",
-             "g * (0.5 * (1 + scipy.special.erf(x / np.sqrt(2)))"
-             " + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi))"),
+    "gelu": ("0.5 * x * (1 + scipy.special.erf(x / math.sqrt(2)))",
+             "g * (0.5 * (1 + scipy.special.erf(x / math.sqrt(2)))"
+             " + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi))"),
     "gelu_tanh": ("0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))",
                   "g * (0.5 * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))"
                   " + 0.5 * x * (1 - np.tanh(0.7978845608028654 * (x + 0.044715 * x**3))**2)"
@@ -206,7 +209,8 @@ def _compile(table, act, scope, params=None):
 
 def numpy_reference(act, params=None):
     """(forward(x), backward(g, x, y)) for `act` from the table, or None."""
-    compiled = _compile(NUMPY_EXPRESSIONS, act, {"np": np, "scipy": _scipy_module()}, params)
+    compiled = _compile(NUMPY_EXPRESSIONS, act,
+                        {"np": np, "math": math, "scipy": _scipy_module()}, params)
     return compiled and compiled[:2]
 
 
