@@ -1,9 +1,10 @@
 """fastact against the NumPy expressions it replaces (pytest-benchmark).
 
 The reference expressions come from fastact._bench.NUMPY_EXPRESSIONS, the
-table the ``fastact bench`` CLI uses, and for softmax and log_softmax from
-its AXIS_REFERENCES (the stable NumPy expression and SciPy) on a 4096 x 1000
-matrix along either axis.  Each (function, pass, dtype, size) is
+table the ``fastact bench`` CLI uses, and for softmax, log_softmax and the
+GLU family from its AXIS_REFERENCES (the stable NumPy expression and SciPy;
+the GLUs' NumPy lines on the halves) on a 4096 x 1000 matrix along either
+axis.  Each (function, pass, dtype, size) is
 one benchmark group holding a fastact and a numpy entry, so the group tables
 show the two side by side.  No timing assertions: this measures, it does not
 test.

@@ -69,9 +69,10 @@ def test_numpy_expressions_keep_the_dtype(dtype):
         y = forward(x)
         assert (act.name, y.dtype) == (act.name, x.dtype)
         assert (act.name, backward(g, x, y).dtype) == (act.name, x.dtype)
-    xm, gm = x.reshape(8, 8), g.reshape(8, 8)
+    xm = x.reshape(8, 8)
     for (name, pass_), references in _bench.AXIS_REFERENCES.items():
-        ym = getattr(fa, name)(xm)
+        ym = getattr(fa, name)(xm)  # a GLU's: half of xm
+        gm = g[: ym.size].reshape(ym.shape)
         for label, reference in references:
             got = reference(xm, gm, ym, -1)
             assert (name, pass_, label, got.dtype) == (name, pass_, label, xm.dtype)
@@ -95,6 +96,40 @@ def test_matrix_sets_the_softmax_rows(capsys, tmp_path, no_torch):
     data = json.loads(path.read_text())
     assert data["metadata"]["matrix"] == "8 x 100"
     assert data["records"] and all(r["size"] == 800 for r in data["records"])
+
+
+def test_glu_rows(tmp_path):
+    """The GLU family is benchmarked like softmax: along both axes of the
+    --matrix array (split in halves there), forward and backward, each dtype,
+    with fastact, NumPy and (when installed) torch agreeing before timing."""
+    pytest.importorskip("scipy")  # geglu's NumPy line takes scipy's erf
+    path = tmp_path / "b.json"
+    assert main(["bench", "--functions", "glu,swiglu,geglu", "--dtypes", "float32,float64",
+                 "--matrix", "8x1e2", "--repeats", "1", "--no-progress",
+                 "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    rows = {(r["function"], r["pass"], r["dtype"]) for r in data["records"]}
+    assert rows == {("%s ax=%d" % (f, axis), p, d) for f in ("glu", "swiglu", "geglu")
+                    for axis in (-1, 0) for p in ("forward", "backward")
+                    for d in ("float32", "float64")}
+    assert all(r["size"] == 800 and r["speedup"] > 0 for r in data["records"])
+    assert not [n for n in data["metadata"]["notes"] if "WARNING" in n or "no torch" in n]
+
+
+def test_bench_runs_without_scipy(capsys, monkeypatch, no_torch):
+    """scipy is not a dependency (the README's main command installs
+    without it): the rows whose NumPy line needs it (gelu, geglu: erf) and
+    the SciPy rows are skipped with a note, the rest run."""
+    monkeypatch.setitem(sys.modules, "scipy", None)  # import scipy fails
+    monkeypatch.setitem(sys.modules, "scipy.special", None)
+    assert main(["bench", "--functions", "relu,gelu,softmax,geglu,swiglu", "--dtypes",
+                 "float32", "--sizes", "1000", "--matrix", "8x1e2", "--repeats", "1",
+                 "--passes", "forward", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "skipped gelu, geglu, the SciPy rows: scipy is not installed" in out
+    assert table_rows(out, "relu") and table_rows(out, "softmax") and table_rows(out, "swiglu")
+    assert not table_rows(out, "gelu") and not table_rows(out, "geglu")
+    assert "scipy" not in "".join(r[1] for r in table_rows(out, "softmax"))
 
 
 def test_json_and_csv_parse_back(capsys, tmp_path, no_torch):
@@ -196,13 +231,18 @@ def test_torch_expressions_compute_the_function():
         got = backward(tg, tx, torch.from_numpy(y), saved and saved(tx)).numpy()
         np.testing.assert_allclose(got, act.backward(g, x=x, **required), rtol=1e-6,
                                    atol=1e-6, err_msg=name + " backward")
-    x2, g2 = x.reshape(10, 100), g.reshape(10, 100)
+    x2 = x.reshape(10, 100)
     for (name, pass_), expression in _bench.TORCH_AXIS.items():
         f = getattr(fa, name)
         for axis in (-1, 0):
-            y2 = f(x2, axis=axis)
-            want = y2 if pass_ == "forward" else f.backward(g2, y=y2, axis=axis)
-            got = expression(torch, *map(torch.from_numpy, (x2, g2, y2)), axis).numpy()
+            y2 = f(x2, axis=axis)  # a GLU's: half of x2
+            g2 = g[: y2.size].reshape(y2.shape)
+            uses = _bench.AXIS_BACKWARD_USES[name]
+            want = (y2 if pass_ == "forward" else
+                    f.backward(g2, axis=axis, **{uses: y2 if uses == "y" else x2}))
+            tx, tg, ty = map(torch.from_numpy, (x2, g2, y2))
+            saved = _bench.TORCH_AXIS_SAVED.get(name)
+            got = expression(torch, tx, tg, ty, axis, saved and saved(torch, tx, axis)).numpy()
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12,
                                        err_msg="%s %s axis %d" % (name, pass_, axis))
 
@@ -242,8 +282,8 @@ def test_torch_column():
                                repeats=1, min_time=1e-4, matrix=(8, 100), out=io.StringIO())
     assert meta["torch"] and not [n for n in meta["notes"] if "torch" in n]
     with_torch = [r for r in records if "scipy" not in r["pass"]]
-    # both passes of each; softmax and log_softmax along two axes
-    assert len(with_torch) == 2 * len(_bench.TORCH_EXPRESSIONS) + 2 * 2 * 2
+    # both passes of each; the axis functions along two axes
+    assert len(with_torch) == 2 * len(_bench.TORCH_EXPRESSIONS) + 2 * 2 * len(_bench.AXIS_FUNCTIONS)
     assert all(r["torch_ns_per_element"] > 0 for r in with_torch)
 
 

@@ -143,6 +143,45 @@ def _scipy(name):
     return call
 
 
+# The GLU family: a and b are x's halves along the axis; backward returns
+# the gradient of all of x, grad_a and grad_b joined.
+def _numpy_glu(a, b):
+    return a / (1 + np.exp(-b))
+
+
+def _numpy_glu_backward(g, a, b):
+    s = 1 / (1 + np.exp(-b))
+    return g * s, g * a * s * (1 - s)
+
+
+def _numpy_swiglu(a, b):
+    return a / (1 + np.exp(-a)) * b
+
+
+def _numpy_swiglu_backward(g, a, b):
+    s = 1 / (1 + np.exp(-a))
+    return g * b * s * (1 + a * (1 - s)), g * a * s
+
+
+def _numpy_geglu(a, b):
+    import scipy.special
+    return 0.5 * a * (1 + scipy.special.erf(a / math.sqrt(2))) * b
+
+
+def _numpy_geglu_backward(g, a, b):
+    import scipy.special
+    phi = 0.5 * (1 + scipy.special.erf(a / math.sqrt(2)))
+    return g * b * (phi + a * np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)), g * a * phi
+
+
+def _gated(forward, backward):
+    """AXIS_REFERENCES' forward and backward of a GLU from its NumPy code on
+    the halves."""
+    return ([("numpy", lambda x, g, y, axis: forward(*np.split(x, 2, axis)))],
+            [("numpy", lambda x, g, y, axis:
+              np.concatenate(backward(g, *np.split(x, 2, axis)), axis))])
+
+
 AXIS_REFERENCES = {
     ("softmax", "forward"): [("numpy", lambda x, g, y, axis: _numpy_softmax(x, axis)),
                              ("scipy", _scipy("softmax"))],
@@ -153,15 +192,49 @@ AXIS_REFERENCES = {
     ("log_softmax", "backward"): [("numpy", lambda x, g, y, axis:
                                    g - np.exp(y) * g.sum(axis, keepdims=True))],
 }
-AXIS_FUNCTIONS = ("softmax", "log_softmax")
-# (function, pass) -> torch's version, on tensors viewing the same buffers.
+for _name, _code in [("glu", (_numpy_glu, _numpy_glu_backward)),
+                     ("swiglu", (_numpy_swiglu, _numpy_swiglu_backward)),
+                     ("geglu", (_numpy_geglu, _numpy_geglu_backward))]:
+    AXIS_REFERENCES[(_name, "forward")], AXIS_REFERENCES[(_name, "backward")] = _gated(*_code)
+AXIS_FUNCTIONS = ("softmax", "log_softmax", "glu", "swiglu", "geglu")
+# Axis functions whose NumPy line takes scipy's erf (as gelu's): without
+# scipy (not a dependency) they are skipped, and so are the SciPy rows.
+AXIS_NEED_SCIPY = ("geglu",)
+# What each axis function's backward takes (as the activations' backward_uses).
+AXIS_BACKWARD_USES = {"softmax": "y", "log_softmax": "y", "glu": "x", "swiglu": "x",
+                      "geglu": "x"}
+
+
+def _torch_gated_backward(name):
+    """What autograd runs for act(a) * b: act's fused backward of g b, and
+    g act(a) from act(a) saved by the forward (s)."""
+    def backward(torch, x, g, y, dim, s):
+        a, b = x.chunk(2, dim)
+        return torch.cat([getattr(torch.ops.aten, name + "_backward")(g * b, a), g * s], dim)
+    return backward
+
+
+# (function, pass) -> torch's version, on tensors viewing the same buffers;
+# s: what torch's forward saves for backward (TORCH_AXIS_SAVED), or None.
 TORCH_AXIS = {
-    ("softmax", "forward"): lambda torch, x, g, y, dim: torch.softmax(x, dim),
-    ("softmax", "backward"): lambda torch, x, g, y, dim:
+    ("softmax", "forward"): lambda torch, x, g, y, dim, s: torch.softmax(x, dim),
+    ("softmax", "backward"): lambda torch, x, g, y, dim, s:
         torch.ops.aten._softmax_backward_data(g, y, dim, y.dtype),
-    ("log_softmax", "forward"): lambda torch, x, g, y, dim: torch.log_softmax(x, dim),
-    ("log_softmax", "backward"): lambda torch, x, g, y, dim:
+    ("log_softmax", "forward"): lambda torch, x, g, y, dim, s: torch.log_softmax(x, dim),
+    ("log_softmax", "backward"): lambda torch, x, g, y, dim, s:
         torch.ops.aten._log_softmax_backward_data(g, y, dim, y.dtype),
+    ("glu", "forward"): lambda torch, x, g, y, dim, s: torch.nn.functional.glu(x, dim),
+    ("glu", "backward"): lambda torch, x, g, y, dim, s: torch.ops.aten.glu_backward(g, x, dim),
+    ("swiglu", "forward"): lambda torch, x, g, y, dim, s:
+        torch.nn.functional.silu(x.chunk(2, dim)[0]) * x.chunk(2, dim)[1],
+    ("swiglu", "backward"): _torch_gated_backward("silu"),
+    ("geglu", "forward"): lambda torch, x, g, y, dim, s:
+        torch.nn.functional.gelu(x.chunk(2, dim)[0]) * x.chunk(2, dim)[1],
+    ("geglu", "backward"): _torch_gated_backward("gelu"),
+}
+TORCH_AXIS_SAVED = {
+    "swiglu": lambda torch, x, dim: torch.nn.functional.silu(x.chunk(2, dim)[0]),
+    "geglu": lambda torch, x, dim: torch.nn.functional.gelu(x.chunk(2, dim)[0]),
 }
 
 PASSES = ("forward", "backward")
@@ -288,6 +361,8 @@ def axis_cases(name, passes, dtypes, matrix, seed=0):
         for dtype in dtypes:
             for axis in (-1, 0):
                 for label, reference in AXIS_REFERENCES[(name, pass_)]:
+                    if (label == "scipy" or name in AXIS_NEED_SCIPY) and _scipy_module() is None:
+                        continue
                     # torch on the NumPy rows only (the SciPy rows repeat them)
                     tref = TORCH_AXIS[(name, pass_)] if label == "numpy" else None
                     yield ("%s ax=%d" % (name, axis),
@@ -299,16 +374,28 @@ def axis_cases(name, passes, dtypes, matrix, seed=0):
 def _axis_case(func, pass_, dtype, matrix, axis, reference, seed, tref=None):
     rng = np.random.default_rng(seed)
     x = (3 * rng.standard_normal(matrix)).astype(dtype)
-    g = rng.standard_normal(matrix).astype(dtype)
-    y, out = func(x, axis=axis), np.empty_like(x)
-    nbytes = (2 if pass_ == "forward" else 3) * x.nbytes
-    # The copy moves the same bytes (see make_case).
-    src = x.ravel() if pass_ == "forward" else np.concatenate([x.ravel(), g.ravel()[: x.size // 2]])
+    y = func(x, axis=axis)  # a GLU's: half of x along the axis
+    g = rng.standard_normal(y.shape).astype(dtype)
+    saved = {AXIS_BACKWARD_USES[func.__name__]: y if AXIS_BACKWARD_USES[func.__name__] == "y" else x}
+    if pass_ == "forward":
+        out = np.empty_like(y)
+        mine = functools.partial(func, x, axis=axis, out=out)
+        nbytes = x.nbytes + out.nbytes
+    else:
+        out = np.empty_like(x)
+        mine = functools.partial(func.backward, g, **saved, axis=axis, out=out)
+        nbytes = next(iter(saved.values())).nbytes + g.nbytes + out.nbytes
+    # The copy moves the same bytes, half read and half written (see make_case).
+    src = np.concatenate([x.ravel(), g.ravel()])[: nbytes // (2 * x.itemsize)]
     dst = np.empty_like(src)
-    mine = (functools.partial(func, x, axis=axis, out=out) if pass_ == "forward" else
-            functools.partial(func.backward, g, y=y, axis=axis, out=out))
     torch = _torch() if tref is not None else None
-    theirs = torch and functools.partial(tref, torch, *map(torch.from_numpy, (x, g, y)), axis)
+    if torch is not None:
+        tx, tg, ty = map(torch.from_numpy, (x, g, y))
+        saver = TORCH_AXIS_SAVED.get(func.__name__)
+        theirs = functools.partial(tref, torch, tx, tg, ty, axis,
+                                   saver and pass_ == "backward" and saver(torch, tx, axis))
+    else:
+        theirs = None
     return Case(mine, functools.partial(reference, x, g, y, axis),
                 functools.partial(np.copyto, dst, src), nbytes, theirs)
 
@@ -485,8 +572,15 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
         columns += (("vs %dT" % min(threads), "%7s"),)
     acts = [a for a in fa.catalog() if functions is None or a.name in functions]
     notes = ["skipped %s: no NumPy expression in fastact._bench.NUMPY_EXPRESSIONS"
-             % a.name for a in acts if numpy_reference(a) is None]
-    acts = [a for a in acts if numpy_reference(a) is not None]
+             % a.name for a in acts if a.name not in NUMPY_EXPRESSIONS]
+    acts = [a for a in acts if a.name in NUMPY_EXPRESSIONS]
+    if _scipy_module() is None:
+        need = [a.name for a in acts if numpy_reference(a) is None]
+        need += [n for n in AXIS_NEED_SCIPY if functions is None or n in functions]
+        notes.append("skipped %s: scipy is not installed (pip install scipy: the NumPy lines "
+                     "of %s take its erf)" % (", ".join(need + ["the SciPy rows"]),
+                                              " and ".join(need) or "gelu"))
+        acts = [a for a in acts if numpy_reference(a) is not None]
     if meta["torch"]:
         notes += ["no torch column for %s: not in fastact._bench.TORCH_EXPRESSIONS"
                   % a.name for a in acts if a.name not in TORCH_EXPRESSIONS]
@@ -515,9 +609,9 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
             bar.clear()
             print(_line(_cells(r), columns), file=out, flush=True)
     if any(name.split()[0] in AXIS_FUNCTIONS for name, *_ in cases):
-        print("  (softmax rows: along the axis of a %s matrix, against the stable NumPy "
-              "expression, or SciPy where the pass says so)" % "x".join(map(str, matrix)),
-              file=out)
+        print("  (softmax and GLU rows: along the axis of a %s matrix, which the GLUs split in "
+              "halves, against the stable NumPy expression, or SciPy where the pass says so)"
+              % "x".join(map(str, matrix)), file=out)
 
     # Per-call overhead: the Python layer over the ufunc vs a bare NumPy ufunc.
     x1, o1 = np.ones(1), np.empty(1)
@@ -804,7 +898,7 @@ def _size(s):
 
 
 def _matrix(s):
-    """ROWSxCOLS, e.g. 4096x1000: the softmax rows' array."""
+    """ROWSxCOLS, e.g. 4096x1000: the array of the softmax and GLU rows."""
     parts = s.lower().split("x")
     try:
         if len(parts) != 2:
@@ -858,10 +952,11 @@ def add_arguments(parser):
                         help="elements per array, e.g. 1000,1e6 "
                         "(default: 1e3,1e5,1e6; with --quick 1e5,1e6; with "
                         "--grain 1024 to 8e6 in steps of sqrt(2)); the softmax "
-                        "rows take --matrix")
+                        "and GLU rows take --matrix")
     parser.add_argument("--matrix", type=_matrix, metavar="ROWSxCOLS",
-                        help="the array of the softmax and log_softmax rows, along "
-                        "each axis (default: 4096x1000; with --quick 512x1000)")
+                        help="the array of the softmax and GLU rows, along each "
+                        "axis, which the GLUs split in halves (default: 4096x1000; with "
+                        "--quick 512x1000)")
     parser.add_argument("--threads", type=_list_of(_positive_int), metavar="N,...",
                         help="fastact (and torch) threads; a list such as 1,2 "
                         "runs each row per count and adds the speed-up over the "
