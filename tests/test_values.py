@@ -355,8 +355,11 @@ def test_squareplus_float64_slope_within_an_ulp(b):
 
 @pytest.mark.parametrize("dtype, alpha, xs", [
     # alpha < 0: exp(x / alpha) overflows while alpha exp(x / alpha) is finite
-    (np.float32, -0.5, [-44.0, -44.25, -44.5, -44.7, -89.0]),
-    (np.float64, -0.5, [-354.0, -354.75, -355.0, -355.2, -710.0, -1e4]),
+    # (x / alpha at twice exp's overflow threshold: exp(t / 2) is inf and
+    # (alpha e) e was inf * 0 = NaN)
+    (np.float32, -0.5, [-44.0, -44.25, -44.5, -44.7, -88.72283935546875, -89.0]),
+    (np.float64, -0.5, [-354.0, -354.75, -355.0, -355.2, -709.782712893384, -710.0, -1e4]),
+    (np.float32, -0.25, [-44.361419677734375]),
     # huge alpha: x / alpha underflows, celu(x) is x
     (np.float32, 3e38, [-3e-41, -1e-39, -1e-30, -1.0]),
     (np.float64, 1e308, [-5e-324, -1e-300, -1.0]),

@@ -262,7 +262,8 @@ FA_INLINE FA_T FA_F(fa_celu_arg)(FA_T x, FA_T alpha, FA_T *tl)
 /* Near exp's overflow (alpha < 0 makes t > 0) celu is alpha exp(t), finite
  * for |alpha| < 1 past the threshold: from t = FA_CELU_HALF on (where
  * expm1's 2^k would overflow) computed as (alpha e) e, e = exp(t / 2)
- * (above 2 FA_EXP_MAX: alpha inf).  celu' is inf above FA_EXP_MAX, exp's
+ * (from 2 FA_EXP_MAX on, where e is inf: alpha inf, not inf * 0 = NaN
+ * from e tl with tl = 0).  celu' is inf above FA_EXP_MAX, exp's
  * clamp.  For tiny t celu is x itself (x (1 + t / 2) rounds to x; t may
  * have underflowed). */
 #define FA_EXP_MAX FA_PICK(88.72283935546875f, 709.782712893384)
@@ -283,7 +284,7 @@ FA_INLINE FA_T FA_F(fa_celu_general)(FA_T x, FA_T alpha)
     FA_T neg = fa_expm1_neg_mul_d(t, alpha, 0, alpha * (e * tl));
     y = t < 0 && alpha < FA_K(0x1p900) ? neg : y;
 #endif
-    FA_T big = FA_F(fa_select)(t > 2 * FA_EXP_MAX, alpha * (FA_T)INFINITY,
+    FA_T big = FA_F(fa_select)(t >= 2 * FA_EXP_MAX, alpha * (FA_T)INFINITY,
                                (alpha * e) * FA_F(fa_fma)(e, tl, e));
     y = FA_F(fa_select)(t > FA_CELU_HALF, big, FA_F(fa_select)(FA_F(fa_abs)(t) < FA_K(0x1p-54), x, y));
     return x > 0 ? x : y;
