@@ -478,6 +478,30 @@ def test_glu_out(name):
 
 
 @pytest.mark.parametrize("name", GLU)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_glu_rows_split_across_threads(name, dtype):
+    """Along the last axis of an array of rows the gates run as one
+    gufunc call over all the rows (NAME_rows), split across threads, where
+    the elementwise ufunc saw one row per call: the same bits as that
+    ufunc on the halves, on one thread or two, C-ordered or not."""
+    call, backward, _, _ = GLU[name]
+    gate = name + "_halves"  # the elementwise ufunc
+    ufuncs = fastact._axis._UFUNCS
+    rows = 1100  # 550,000 outputs: above two grains, so two threads split them
+    x = (3 * np.random.default_rng(8).standard_normal((rows, 1000))).astype(dtype)
+    g = np.random.default_rng(9).standard_normal((rows, 500)).astype(dtype)
+    for label, v in [("C", x), ("Fortran", np.asfortranarray(x)), ("strided", x[::-1, ::1])]:
+        a, b = v[:, :500], v[:, 500:]
+        assert fastact._axis._along_rows(ufuncs[gate], a, 1, None) is ufuncs[gate + "_rows"]
+        y_ref = ufuncs[gate](a, b)
+        ga, gb = ufuncs[gate + "_backward"](g, a, b)
+        for n in (1, 2):
+            with fa.threads(n):
+                assert_identical(call(v), y_ref), (label, n)
+                assert_identical(backward(g, x=v), np.concatenate([ga, gb], axis=1)), (label, n)
+
+
+@pytest.mark.parametrize("name", GLU)
 def test_glu_errors(name):
     call, backward, _, _ = GLU[name]
     fname = name.replace("_tanh", "")  # geglu_tanh is geglu(approximate="tanh")
@@ -486,7 +510,8 @@ def test_glu_errors(name):
         call(np.ones((3, 5)), out=out)
     with pytest.raises(ValueError, match=r"fastact\.%s" % fname):
         call(np.ones((3, 4)), axis=2, out=out)
-    with pytest.raises(ValueError, match=r"fastact\.%s" % fname):
+    with pytest.raises(ValueError, match=r"fastact\.%s: out has shape \(3, 3\); expected \(3, 2\)"
+                       % fname):
         call(np.ones((3, 4)), out=untouched_out((3, 3)))
     with pytest.raises(TypeError, match=r"fastact\.%s" % fname):
         call(np.ones((3, 4), complex), out=out)

@@ -311,15 +311,40 @@ def _halves(name: str, x: Any, axis: SupportsIndex) -> Tuple[Any, Any, int]:
     return x[before + (slice(None, n // 2),)], x[before + (slice(n // 2, None),)], i
 
 
+def _broadcasts_to(shape: Tuple[int, ...], target: Tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+def _along_rows(ufunc: np.ufunc, a: Any, axis: int, out: Any) -> np.ufunc:
+    """The gates' ufunc for halves a (and b) along `axis`: along the last
+    axis of an array of rows, NAME_rows, which gets all the rows in one call
+    (to split them across threads) where the elementwise ufunc would be
+    called once per row.  Not where out= broadcasts the rows' length (as
+    NumPy lets an elementwise out= do, and a gufunc's core dimension not)."""
+    outs = out if isinstance(out, tuple) else (out,)
+    if (isinstance(a, np.ndarray) and a.ndim > 1 and axis == a.ndim - 1
+            and all(o is None or np.shape(o)[-1:] == a.shape[-1:] for o in outs)):
+        return _UFUNCS[ufunc.__name__ + "_rows"]
+    return ufunc
+
+
 def _glu_forward(name: str, ufunc: np.ufunc, x: ArrayLike, axis: Axis, out: Any) -> Any:
     if _is_xarray(x):
         return _on_xarray(name, {"x": x}, "x", axis, out,
                           lambda data, i: _glu_forward(name, ufunc, data["x"], i, None))
     _loop_dtype(name, "x", x)  # TypeError for complex, object, ...
-    a, b, _ = _halves(name, x, _index_axis(name, axis))
+    a, b, i = _halves(name, x, _index_axis(name, axis))
     dtype = _loop_dtype(name, "x", a)
-    return _named_errors(name, ufunc, _cast_duck(a, dtype), _cast_duck(b, dtype), out=out,
-                         dtype=dtype)
+    target = out[0] if isinstance(out, tuple) and len(out) == 1 else out
+    if isinstance(target, np.ndarray) and not _broadcasts_to(a.shape, target.shape):
+        full = a.shape[:i] + (2 * a.shape[i],) + a.shape[i + 1:]
+        raise ValueError("fastact.%s: out has shape %s; expected %s (x's shape %s halved "
+                         "along axis %d)" % (name, target.shape, a.shape, full, i))
+    return _named_errors(name, _along_rows(ufunc, a, i, out), _cast_duck(a, dtype),
+                         _cast_duck(b, dtype), out=out, dtype=dtype)
 
 
 def _glu_backward(name: str, ufunc: np.ufunc, grad: ArrayLike, x: Optional[ArrayLike],
@@ -350,7 +375,8 @@ def _glu_backward(name: str, ufunc: np.ufunc, grad: ArrayLike, x: Optional[Array
         raise ValueError("fastact.%s: out must be an array of x's shape %s, got %s"
                          % (where, x.shape, getattr(out, "shape", type(out).__name__)))
     out_a, out_b, _ = _halves(where, out, axis)
-    _named_errors(where, ufunc, grad, a, b, out=(out_a, out_b), dtype=dtype)
+    _named_errors(where, _along_rows(ufunc, a, axis, None), grad, a, b, out=(out_a, out_b),
+                  dtype=dtype)
     return out
 
 
