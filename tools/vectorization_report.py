@@ -57,22 +57,56 @@ for m in re.finditer(r":(\d+):\d+: optimized: loop vectorized using (\d+) byte v
     for (start, name), nxt in zip(starts, starts[1:] + [(len(lines) + 1, None)]):
         if start <= line < nxt[0]:
             vectorized[name] = max(vectorized.get(name, 0), width)
+
+module, = glob.glob("src/fastact/_ufuncs_%s.*.so" % target)
+code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
+                      capture_output=True, text=True, check=True).stdout
+# The machine code per function.  gcc merges identical functions (a
+# derivative that calls another kernel's, as hardshrink' softshrink's, or
+# relu6's backward from y and from x) before it vectorizes, and then
+# reports the loop at the lines of the copy it kept: for a loop it reports
+# nowhere in its own lines, the packed instructions (the widest register)
+# of the function the loop is compiled into decide: the loop itself where
+# it stays out of line, else the NAME_run that the ufunc loop NAME calls
+# (another kernel's, where gcc merged the two).
+functions = {sym.split("_ufuncs_%s_" % target)[-1]: body for sym, body in re.findall(
+    r"^[0-9a-f]+ <__pyx_f_7fastact_\d+_ufuncs_%s_([^>]+)>:\n(.*?)(?=\n\n|\Z)" % target,
+    code, re.M | re.S)}
+WIDTH = {"xmm": 16, "ymm": 32, "zmm": 64}
+
+
+def packed_width(name):
+    base = name[:-len("_contiguous")]
+    called = re.findall(r"call\s.*<__pyx_f_7fastact_\d+_ufuncs_%s_(\w+_run)>" % target,
+                        functions.get(base, ""))
+    for function in [name, base + "_run"] + called:
+        # packed arithmetic and compares (not moves or xors, which scalar
+        # code uses too)
+        widths = [WIDTH[r] for r in re.findall(
+            r"\bv?(?:add|sub|mul|div|max|min|sqrt|cmp\w*|blendv|f\w*m(?:add|sub)\w*)p[sd]\b"
+            r"[^\n]*%([xyz]mm)", functions.get(function, ""))]
+        if widths:
+            return max(widths)
+    return None
+
+
 missed = 0
 for _, name in starts:
     width = vectorized.get(name)
     block = name[:-len("_contiguous")] in explicit
+    note = ""
+    if width is None and not block:
+        width = packed_width(name)
+        note = " (machine code)" if width else ""
     missed += width is None and not block
     print("%-50s %s" % (name, "explicit SIMD block" if block and not width
-                        else "%d-byte vectors" % width if width else "MISSED"))
+                        else "%d-byte vectors%s" % (width, note) if width else "MISSED"))
 
 # Calls to vector helpers in the built module, against the helpers
 # activations.h keeps out of line on purpose (rare paths)
 header = open("src/fastact/_kernels/activations.h").read()
 out_of_line = set(re.findall(r"__attribute__\(\(noinline\)\)[^(]*?\b(fa_\w+(?:16|8))\(", header)
                   + re.findall(r"^FA_BEYOND_TABLE\((fa_\w+(?:16|8)),", header, re.M))
-module, = glob.glob("src/fastact/_ufuncs_%s.*.so" % target)
-code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
-                      capture_output=True, text=True, check=True).stdout
 called = {m.group(1) for m in re.finditer(r"\bcall\s.*<(fa_\w+(?:16|8))(?:\.\w+)*>", code)}
 not_inlined = sorted(called - out_of_line)
 for name in not_inlined:
