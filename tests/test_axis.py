@@ -497,8 +497,9 @@ def test_glu_rows_split_across_threads(name, dtype):
         ga, gb = ufuncs[gate + "_backward"](g, a, b)
         for n in (1, 2):
             with fa.threads(n):
-                assert_identical(call(v), y_ref), (label, n)
-                assert_identical(backward(g, x=v), np.concatenate([ga, gb], axis=1)), (label, n)
+                what = "%s %s, %d thread(s)" % (name, label, n)
+                assert_identical(call(v), y_ref, what)
+                assert_identical(backward(g, x=v), np.concatenate([ga, gb], axis=1), what)
 
 
 @pytest.mark.parametrize("name", GLU)

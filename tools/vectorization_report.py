@@ -69,9 +69,9 @@ code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
 # of the function the loop is compiled into decide: the loop itself where
 # it stays out of line, else the NAME_run that the ufunc loop NAME calls
 # (another kernel's, where gcc merged the two).
-functions = {sym.split("_ufuncs_%s_" % target)[-1]: body for sym, body in re.findall(
+functions = dict(re.findall(
     r"^[0-9a-f]+ <__pyx_f_7fastact_\d+_ufuncs_%s_([^>]+)>:\n(.*?)(?=\n\n|\Z)" % target,
-    code, re.M | re.S)}
+    code, re.M | re.S))
 WIDTH = {"xmm": 16, "ymm": 32, "zmm": 64}
 
 
