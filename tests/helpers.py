@@ -187,6 +187,9 @@ def layouts(dtype, seed=0):
     yield "3d middle step", c[:, ::2, :]
     yield "3d transposed", c.transpose(2, 0, 1)
     yield "broadcast row", np.broadcast_to(values(9), (5, 9))
+    # contiguous rows, not contiguous as a whole: the rows gufuncs (NAME_rows)
+    yield "2d rows of a wider array", values(20, 41)[:, 3:38]
+    yield "3d rows of a wider array", values(3, 7, 30)[:, :, :17]
     raw = np.zeros(dtype.itemsize * 100 + 1, np.uint8)
     unaligned = raw[1:].view(dtype)
     unaligned[...] = values(100)

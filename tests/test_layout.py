@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
+from fastact import _fastpath
 from fastact._backend import kernels
 from helpers import KINDS, assert_identical, grads_like, layouts, run, ufunc_params, value_mix
 
@@ -222,6 +223,22 @@ N_LARGE = 1_100_003  # above every grain size times two threads; odd, so chunks 
 CHUNK = 65_536
 
 
+ROWS, ROW = 1100, 1000  # N_LARGE's first 1,100,000 elements as rows
+
+
+def _rows_view(a):
+    """a's first ROWS * ROW values as rows of a wider array: contiguous
+    rows, not contiguous as a whole (the rows gufuncs' layout)."""
+    big = np.full((ROWS, ROW + 24), np.nan, a.dtype)
+    view = big[:, 8:ROW + 8]
+    view[...] = a[:ROWS * ROW].reshape(ROWS, ROW)
+    return view
+
+
+def _flat_rows(a):
+    return np.asarray(a).reshape(-1)
+
+
 @functools.lru_cache(maxsize=None)
 def _large(dtype):
     x = value_mix(dtype, N_LARGE, seed=11)
@@ -235,15 +252,20 @@ def _large(dtype):
 def test_large_arrays_threads_and_chunks(act, ref, dtype, kind):
     """1e6 elements: with 2 threads (the contiguous loop splits across
     threads) == with 1 thread == the same array in 64k chunks (each below
-    the threading threshold) == a strided view of the same values."""
+    the threading threshold) == a strided view of the same values == the
+    same values as rows of a wider array (the rows gufunc, which splits
+    the rows across threads), on 2 threads and on 1."""
     x, g = _large(dtype)
+    xr, gr = _rows_view(x), _rows_view(g)
     for params in ref.param_cases[:2]:
         with fa.threads(2):
             assert fa.get_num_threads() == (2 if fa.config()["openmp"] else 1)
             threaded = run(act, kind, x, params, g)
+            rows = {2: run(act, kind, xr, params, gr)}
         with fa.threads(1):
             assert fa.get_num_threads() == 1
             single = run(act, kind, x, params, g)
+            rows[1] = run(act, kind, xr, params, gr)
         parts = [run(act, kind, x[i:i + CHUNK], params, g[i:i + CHUNK])
                  for i in range(0, N_LARGE, CHUNK)]
         chunked = [np.concatenate([p[k] for p in parts]) for k in range(len(threaded))]
@@ -254,6 +276,9 @@ def test_large_arrays_threads_and_chunks(act, ref, dtype, kind):
             assert_identical(t, single[k], what + " 2 threads vs 1")
             assert_identical(t, chunked[k], what + " whole vs chunks")
             assert_identical(t, strided[k], what + " contiguous vs strided")
+            for n, r in rows.items():
+                assert r[k].shape == xr.shape
+                assert_identical(_flat_rows(r[k]), t[:ROWS * ROW], what + " rows, %d thread(s)" % n)
 
 
 @pytest.fixture
@@ -280,9 +305,12 @@ def test_large_arrays_streamed(act, ref, dtype, kind, stream_everything):
     for threads in (1, 2):
         with fa.threads(threads):
             streamed = run(act, kind, x, params, g)
+            rows = run(act, kind, _rows_view(x), params, _rows_view(g))
         for k, (s, p) in enumerate(zip(streamed, plain)):
             assert_identical(s, p, "fastact.%s %s(%s) streamed, %d threads [%d]"
                              % (act.name, kind, dtype, threads, k))
+            assert_identical(_flat_rows(rows[k]), p[:ROWS * ROW], "fastact.%s %s(%s) rows "
+                             "streamed, %d threads [%d]" % (act.name, kind, dtype, threads, k))
     if kind == "forward":
         out = np.full(x.size + 1, np.nan, dtype=x.dtype)[1:]
         assert act(x, out=out, **params) is out
@@ -307,7 +335,10 @@ def test_stream_min_bytes_setting():
 
 
 def test_large_in_place_threaded(act, dtype):
-    """In place (out=x) on a large array, threaded: same as out of place."""
+    """In place (out=x) on a large array, threaded: same as out of place;
+    also on rows of a wider array, and into rows that overlap the input
+    shifted by one element (NumPy copies the input first), streaming
+    stores allowed."""
     x, _ = _large(dtype)
     expected = act(x)
     work = x.copy()
@@ -315,3 +346,93 @@ def test_large_in_place_threaded(act, dtype):
         result = act(work, out=work)
     assert result is work
     assert_identical(work, expected)
+    old = kernels.get_stream_min_bytes()
+    kernels.set_stream_min_bytes(0)
+    try:
+        for start in (8, 7):  # in place; the output one element before the input
+            rows = _rows_view(x)  # (columns 8 to ROW + 8 of its base)
+            with fa.threads(2):
+                result = act(rows, out=rows.base[:, start:start + ROW])
+            assert_identical(_flat_rows(result), expected[:ROWS * ROW],
+                             "fastact.%s(%s) rows, out at column %d" % (act.name, dtype, start))
+    finally:
+        kernels.set_stream_min_bytes(old)
+
+
+def test_rows_layouts_pick_the_rows_gufunc():
+    """Which calls the fast path gives NAME_rows (_fastpath.along_rows):
+    arrays of contiguous rows of one shape and dtype, not all contiguous as
+    a whole (where the ufunc would run once per row); the ufunc takes
+    everything else, and reports the errors."""
+    act = fa.sigmoid
+    rows = act.rows[act.ufunc]
+
+    def pick(a, b=None, out=None, ufunc=act.ufunc):
+        return _fastpath.rows_or_ufunc(act.rows, ufunc, a, b, out)
+
+    wide = np.zeros((64, 40))
+    view = wide[:, :32]
+    c = np.zeros((64, 32))
+    assert pick(view) is rows
+    assert pick(view, out=c) is rows and pick(c, out=view) is rows
+    assert pick(wide[None, :, 3:35]) is rows  # 3-d, rows off the vector alignment
+    assert pick(c) is act.ufunc and pick(c, out=np.empty_like(c)) is act.ufunc
+    assert pick(np.zeros((32, 64)).T) is act.ufunc  # Fortran order: one call
+    assert pick(wide[:, :32:2]) is act.ufunc  # strided rows
+    assert pick(wide[:2, :2]) is rows
+    assert pick(np.zeros((400, 4))[:, :1]) is act.ufunc  # rows of one element: one call
+    assert pick(np.zeros((0, 4))[:, :2]) is act.ufunc  # empty
+    assert pick(view, out=np.empty((1, 32))) is act.ufunc  # out broadcasts: the ufunc's error
+    assert pick(view, out=np.empty((64, 32), np.float32)) is act.ufunc  # a cast
+    assert pick(view, out=[0.0] * 32) is act.ufunc
+    backward = act.backward_ufunc
+    assert pick(view, c, ufunc=backward) is act.rows[backward]
+    assert pick(c, view, ufunc=backward) is act.rows[backward]
+    assert pick(c, c, ufunc=backward) is backward
+    assert pick(view, view[0], ufunc=backward) is backward  # x broadcast along the rows
+
+
+@pytest.mark.parametrize("name", ["elu", "tanh", "celu"])
+def test_rows_calls_run_the_rows_gufunc(monkeypatch, name):
+    """Every entry point (the compiled fast paths of __call__ and backward,
+    the Python ones of derivative and value_and_derivative, and of
+    everything for celu, whose alpha is checked) calls the rows gufunc for
+    rows of a wider array, with the parameters, and gets what the ufunc
+    gets on a contiguous copy."""
+    act = getattr(fa, name)
+    calls = []
+
+    def spy(ufunc):
+        def call(*args, **kwargs):
+            calls.append(ufunc.__name__)
+            return ufunc(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(act, "rows", {u: spy(r) for u, r in act.rows.items()})
+    x = value_mix(np.float32, 64 * 40).reshape(64, 40)[:, 4:36]
+    g = grads_like(x)
+    xc, gc = _c_copy(x), _c_copy(g)
+    params = {"alpha": 0.5} if act.param_names else {}
+    assert_identical(act(x, **params), act(xc, **params))
+    out = np.empty_like(xc)
+    assert act(x, out=out, **params) is out
+    assert_identical(out, act(xc, **params))
+    assert_identical(act.derivative(x, **params), act.derivative(xc, **params))
+    for a, e in zip(act.value_and_derivative(x, **params), act.value_and_derivative(xc, **params)):
+        assert_identical(a, e)
+    assert_identical(act.backward(g, x=x, **params), act.backward(gc, x=xc, **params))
+    expected = [name + "_rows", name + "_rows", name + "_derivative_rows",
+                name + "_value_and_derivative_rows", name + "_backward_rows"]
+    if act.backward_uses == "y":
+        y = act(xc, **params)
+        yv = np.zeros((64, 40), np.float32)[:, 8:40]
+        yv[...] = y
+        assert_identical(act.backward(g, y=yv, **params), act.backward(gc, y=y, **params))
+        expected.append(name + "_backward_from_y_rows")
+    assert calls == expected
+    # a parameter array broadcasts against x, not per row: the ufunc
+    if act.param_names:
+        alpha = np.full(x.shape[-1], 0.5, np.float32)
+        assert_identical(act(x, alpha=alpha), act(xc, **params))
+        assert_identical(act.derivative(x, alpha), act.derivative(xc, **params))
+        assert calls == expected

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._catalog import Spec
-from ._fastpath import ActivationBase
+from ._fastpath import ActivationBase, rows_or_ufunc
 
 _FLOAT64 = np.dtype(np.float64)
 # Values for the parameters the catalog requires (threshold's), used by the
@@ -133,6 +133,10 @@ class Activation(ActivationBase):
         self.value_and_derivative_ufunc = ufuncs[spec.name + "_value_and_derivative"]
         self.backward_ufunc = ufuncs[spec.name + "_backward"]
         self.backward_from_y_ufunc = ufuncs.get(spec.name + "_backward_from_y")
+        # each ufunc -> its rows gufunc, for arrays of rows (_rows_or)
+        self.rows = {ufuncs[spec.name + kind]: ufuncs[spec.name + kind + "_rows"] for kind in (
+            "", "_derivative", "_value_and_derivative", "_backward", "_backward_from_y")
+            if spec.name + kind in ufuncs}
         self.param_names = tuple(p.name for p in spec.params)
         self.defaults = tuple(p.default for p in spec.params)
         required = any(p.default is None for p in spec.params)
@@ -159,7 +163,8 @@ class Activation(ActivationBase):
         dtype = _loop_dtype(self.name, "x", x)
         _params_fit(self.name, self.param_names, params, dtype or _dtype_of(x),
                     self.spec.check)
-        return self.ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
+        ufunc = self._rows_or(self.ufunc, x, params, dtype, out)
+        return ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
                    **kwparams: ArrayLike) -> Any:
@@ -171,7 +176,8 @@ class Activation(ActivationBase):
         dtype = _loop_dtype(self.name, "x", x)
         _params_fit(self.name + ".derivative", self.param_names, params, dtype or _dtype_of(x),
                     self.spec.check)
-        return self.derivative_ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
+        ufunc = self._rows_or(self.derivative_ufunc, x, params, dtype, out)
+        return ufunc(_cast_duck(x, dtype), *params, out=out, dtype=dtype)
 
     def value_and_derivative(self, x: ArrayLike, *params: ArrayLike, out: Any = None,
                              **kwparams: ArrayLike) -> Tuple[Any, Any]:
@@ -183,8 +189,9 @@ class Activation(ActivationBase):
         dtype = _loop_dtype(self.name, "x", x)
         _params_fit(self.name + ".value_and_derivative", self.param_names, values,
                     dtype or _dtype_of(x), self.spec.check)
+        ufunc = self._rows_or(self.value_and_derivative_ufunc, x, values, dtype, out)
         try:
-            y, d = self.value_and_derivative_ufunc(  # NumPy wants a pair of outs
+            y, d = ufunc(  # NumPy wants a pair of outs
                 _cast_duck(x, dtype), *values, out=(None, None) if out is None else out,
                 dtype=dtype)
             return y, d
@@ -218,6 +225,7 @@ class Activation(ActivationBase):
         except ValueError as e:
             raise ValueError("fastact.%s.backward: grad and %s: %s"
                              % (self.name, name, e)) from None
+        ufunc = self._rows_or(ufunc, grad, params, dtype, out, value)
         try:
             return ufunc(_cast_duck(grad, dtype), _cast_duck(value, dtype), *params,
                          out=out, dtype=dtype)
@@ -237,6 +245,16 @@ class Activation(ActivationBase):
         return "<fastact activation %s>" % self.name
 
     # ---- helpers -------------------------------------------------------
+
+    def _rows_or(self, ufunc: np.ufunc, x: Any, params: Tuple[Any, ...],
+                 dtype: Optional[np.dtype], out: Any, value: Any = None) -> Any:
+        """The ufunc, or its rows gufunc for an array of rows (as the fast
+        path picks it: _fastpath.along_rows) where x (and value) are
+        ndarrays computed in their own dtype and the parameters scalars."""
+        if (dtype is None and type(x) is np.ndarray
+                and all(type(p) in (float, int) for p in params)):
+            return rows_or_ufunc(self.rows, ufunc, x, value, out)
+        return ufunc
 
     def _select(self, kwargs: Dict[str, Any],
                 method: Optional[str] = None) -> Tuple["Activation", Dict[str, Any]]:

@@ -1,5 +1,5 @@
 # Stub of the compiled _fastpath module (see _fastpath.pyx).
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -8,6 +8,7 @@ class ActivationBase:
     ufunc: np.ufunc
     backward_ufunc: np.ufunc
     backward_from_y_ufunc: Optional[np.ufunc]
+    rows: Dict[np.ufunc, np.ufunc]  # each ufunc -> its rows gufunc
     defaults: Tuple[Optional[float], ...]  # None: a required parameter
     param_names: Tuple[str, ...]
     # The result is an ndarray, a NumPy scalar for scalar input, or the
@@ -17,3 +18,6 @@ class ActivationBase:
     def backward(self, grad: ArrayLike, /, *, x: Optional[ArrayLike] = None,
                  y: Optional[ArrayLike] = None, out: Any = None,
                  **kwparams: ArrayLike) -> Any: ...
+
+def rows_or_ufunc(rows: Dict[np.ufunc, np.ufunc], ufunc: np.ufunc, a: np.ndarray,
+                  b: Optional[np.ndarray] = None, out: Any = None) -> np.ufunc: ...

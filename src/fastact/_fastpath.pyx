@@ -7,6 +7,8 @@ given as Python floats or left to their defaults -- goes straight to the
 ufunc.  Everything else (other dtypes,
 parameters, lists, duck arrays, errors) goes to the Python methods
 _call_general and _backward_general of fastact._activation.Activation.
+An array of contiguous rows that is not contiguous as a whole (x[:, :k])
+goes to the kernel's rows gufunc, NAME_rows (along_rows).
 """
 
 cimport numpy as cnp
@@ -37,6 +39,43 @@ cdef inline bint params_fit(object a, tuple values):
     return True
 
 
+cdef inline bint contiguous_rows(cnp.ndarray a, cnp.ndarray like):
+    """a is rows (its last axis, at least 2 long) of contiguous elements,
+    of like's shape and dtype."""
+    cdef int nd = cnp.PyArray_NDIM(a)
+    return (nd >= 2 and cnp.PyArray_DIM(a, nd - 1) >= 2
+            and cnp.PyArray_STRIDE(a, nd - 1) == cnp.PyArray_ITEMSIZE(a)
+            and cnp.PyArray_TYPE(a) == cnp.PyArray_TYPE(like)
+            and cnp.PyArray_SAMESHAPE(a, like))
+
+
+cdef object along_rows(dict rows, object ufunc, cnp.ndarray a, object b, object out):
+    """The ufunc's rows gufunc (_ufuncs.pyx.tp: NAME_rows) if the arrays
+    (a, b unless None, out or each of a tuple out unless None) are rows of
+    contiguous elements, of one shape and dtype, not all contiguous as a
+    whole: there the ufunc would run once per row, unthreaded; else the
+    ufunc.  Scalar parameters only: a parameter array would broadcast
+    against the rows gufunc's rows, not against x.  (Small arrays too: a
+    gufunc call costs what a ufunc call does, 1-2 us for 16 to 2048
+    float32 elements as rows of 8 to 64.)"""
+    if not contiguous_rows(a, a):
+        return ufunc
+    cdef bint whole = cnp.PyArray_IS_C_CONTIGUOUS(a)
+    for other in (b,) + (out if type(out) is tuple else (out,)):
+        if other is None:
+            continue
+        if type(other) is not cnp.ndarray or not contiguous_rows(<cnp.ndarray>other, a):
+            return ufunc
+        whole = whole and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>other)
+    return ufunc if whole else rows[ufunc]
+
+
+def rows_or_ufunc(dict rows, ufunc, a, b=None, out=None):
+    """along_rows for the Python paths (a an ndarray of a native float
+    dtype, b None or another, the parameters scalars)."""
+    return along_rows(rows, ufunc, a, b, out)
+
+
 cdef class ActivationBase:
     """Base of Activation: the ufuncs and the fast paths of __call__ and
     backward."""
@@ -44,6 +83,8 @@ cdef class ActivationBase:
     cdef public object ufunc
     cdef public object backward_ufunc
     cdef public object backward_from_y_ufunc
+    # each ufunc -> its rows gufunc (along_rows)
+    cdef public dict rows
     cdef public tuple defaults
     cdef public tuple param_names
     # parameters that need validation (or an option): never bound here
@@ -76,10 +117,11 @@ cdef class ActivationBase:
             values = self.bind_floats(params, kwparams)
         if values is None or not params_fit(x, values):
             return self._call_general(x, params, kwparams, out)
+        ufunc = along_rows(self.rows, self.ufunc, x, None, out)
         # out passed by position: cheaper than a keyword call
         if not values:
-            return self.ufunc(x) if out is None else self.ufunc(x, out)
-        return self.ufunc(x, *values) if out is None else self.ufunc(x, *values, out)
+            return ufunc(x) if out is None else ufunc(x, out)
+        return ufunc(x, *values) if out is None else ufunc(x, *values, out)
 
     def backward(self, grad, *, x=None, y=None, out=None, **kwparams):
         """grad * f'(x) in one pass: the gradient with respect to the input.
@@ -98,6 +140,7 @@ cdef class ActivationBase:
                 or not native_float(value) or type(out) is tuple
                 or not params_fit(value, values)):
             return self._backward_general(grad, x, y, out, kwparams)
+        ufunc = along_rows(self.rows, ufunc, grad, value, out)
         try:
             if not values:
                 return ufunc(grad, value) if out is None else ufunc(grad, value, out)
