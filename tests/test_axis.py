@@ -573,6 +573,49 @@ def test_prelu(dtype, shape, weight):
     assert_close(grad_w, expected_w, dtype, scale=10 * x.size)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_prelu_channel_rows(monkeypatch, dtype):
+    """x (N, C, ...) C-ordered with a weight per channel: N * C rows of
+    the other axes, each with its channel's weight, in one call to the rows
+    gufunc (split across threads): the same bits as the elementwise ufunc
+    with the broadcast weight, on 1 and 2 threads, into out= too.  Rows
+    shorter than PRELU_ROW_MIN, a strided x or a cast stay with the ufunc."""
+    ufuncs = dict(fastact._axis._UFUNCS)
+    calls = []
+
+    def spy(name):
+        def call(*args, **kwargs):
+            calls.append(name)
+            return ufuncs[name](*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(fastact._axis, "_UFUNCS", {**ufuncs, **{
+        n: spy(n) for n in ("leaky_relu_rows", "leaky_relu_backward_rows")}})
+    x = values((40, 16, 30, 30), dtype)  # 576,000 elements: above two grains
+    g = values(x.shape, dtype, seed=3)
+    w = np.linspace(-0.5, 2.0, 16).astype(dtype)
+    w4 = w.reshape(16, 1, 1)
+    y_ref = ufuncs["leaky_relu"](x, w4)
+    gx_ref = ufuncs["leaky_relu_backward"](g, x, w4)
+    for n in (1, 2):
+        with fa.threads(n):
+            what = "%s, %d thread(s)" % (dtype, n)
+            assert_identical(fa.prelu(x, w), y_ref, what)
+            out = np.empty_like(x)
+            assert fa.prelu(x, w, out=out) is out
+            assert_identical(out, y_ref, what + " out=")
+            grad_x, _ = fa.prelu.backward(g, x=x, weight=w, out=out)
+            assert grad_x is out
+            assert_identical(grad_x, gx_ref, what + " backward")
+    assert calls == ["leaky_relu_rows", "leaky_relu_rows", "leaky_relu_backward_rows"] * 2
+    short = x[:, :, :1, :7]  # rows of 7 (and not C-ordered)
+    assert_identical(fa.prelu(np.ascontiguousarray(short), w), ufuncs["leaky_relu"](short, w4))
+    assert_identical(fa.prelu(x[:, :, ::2], w), ufuncs["leaky_relu"](x[:, :, ::2], w4))
+    out64 = np.empty(x.shape, np.float64)  # a cast, but for float64 x
+    assert_identical(fa.prelu(x, w, out=out64), ufuncs["leaky_relu"](x, w4, out=out64.copy()))
+    assert calls[6:] == (["leaky_relu_rows"] if dtype == "float64" else [])
+
+
 def test_prelu_backward_central_differences():
     x = values((3, 4, 5), np.float64)
     w = np.array([0.1, -0.3, 0.7, 1.5])
