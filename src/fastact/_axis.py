@@ -507,8 +507,9 @@ def _prelu_weight(name: str, x: ArrayLike, weight: ArrayLike, dtype: DTypeLike) 
 
 # Channel rows at least this long go to the rows gufunc (_prelu_call).
 # Shorter ones stay with the elementwise ufunc, where the weight varies
-# along the inner loop: per element, about 3 ns/el (float32, AVX2, one
-# thread, 2026-12-07): rows of 4 took 0.96x its time, of 8 0.49x.
+# along the inner loop, per element: 1.5-3.5 ns/el (float32, AVX2, one
+# thread, 2026-12-07); through the rows gufunc rows of 4 took 0.96x its
+# time, of 8 0.49x.
 PRELU_ROW_MIN = 8
 
 
@@ -520,7 +521,7 @@ def _prelu_call(name: str, ufunc: np.ufunc, arrays: Tuple[Any, ...], w: np.ndarr
     its channel's weight: they go to the ufunc's rows gufunc (NAME_rows,
     "(n),()->(n)") as one call that splits them across threads, where
     the elementwise ufunc ran once per row, unthreaded (x of (64, 32, 32,
-    32) float32: 2.5x the time on one thread)."""
+    32) float32: 3x the time on one thread)."""
     x = arrays[-1]
     operands = arrays + (() if out is None else (out,))
     if (dtype is None and w.ndim > 0 and type(x) is np.ndarray and x.ndim >= 3
