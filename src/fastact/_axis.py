@@ -322,8 +322,9 @@ def _broadcasts_to(shape: Tuple[int, ...], target: Tuple[int, ...]) -> bool:
 def _along_rows(ufunc: np.ufunc, a: Any, axis: int, out: Any) -> np.ufunc:
     """The gates' ufunc for halves a (and b) along `axis`: along the last
     axis of an array of rows, NAME_rows, which gets all the rows in one call
-    (to split them across threads) where the elementwise ufunc would be
-    called once per row.  Not where out= broadcasts the rows' length (as
+    (to split them across threads) where the elementwise ufunc would get
+    them copied into buffers of 8192 elements, too small to split.  Not
+    where out= broadcasts the rows' length (as
     NumPy lets an elementwise out= do, and a gufunc's core dimension not)."""
     outs = out if isinstance(out, tuple) else (out,)
     if (isinstance(a, np.ndarray) and a.ndim > 1 and axis == a.ndim - 1
@@ -519,9 +520,12 @@ def _prelu_call(name: str, ufunc: np.ufunc, arrays: Tuple[Any, ...], w: np.ndarr
     weight w.  A C-ordered x (N, C, ...) with a weight per channel (and
     grad and out alike) is N * C rows of the remaining axes, each with
     its channel's weight: they go to the ufunc's rows gufunc (NAME_rows,
-    "(n),()->(n)") as one call that splits them across threads, where
-    the elementwise ufunc ran once per row, unthreaded (x of (64, 32, 32,
-    32) float32: 3x the time on one thread)."""
+    "(n),()->(n)") as one call that splits them across threads, each row
+    through the vectorized loop with its weight a scalar.  The elementwise
+    ufunc gets buffers of 8192 elements from NumPy, several channels each,
+    so its weight varies per element: its per-element loop, unvectorized
+    and unthreaded (x of (64, 32, 32, 32) float32: 3x the time on one
+    thread)."""
     x = arrays[-1]
     operands = arrays + (() if out is None else (out,))
     if (dtype is None and w.ndim > 0 and type(x) is np.ndarray and x.ndim >= 3
