@@ -239,3 +239,19 @@ def grads_like(x, seed=1):
     x = np.asarray(x)
     rng = np.random.default_rng(seed)
     return rng.normal(0, 3, x.shape).astype(x.dtype)
+
+
+def spy_rows(monkeypatch, owner, attribute):
+    """Replace owner.attribute, a dict of ufunc -> rows gufunc, by one of
+    spies; returns the list of the rows gufuncs' names, as they are called."""
+    calls = []
+
+    def spy(rows):
+        def call(*args, **kwargs):
+            calls.append(rows.__name__)
+            return rows(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(owner, attribute,
+                        {u: spy(r) for u, r in getattr(owner, attribute).items()})
+    return calls

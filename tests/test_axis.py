@@ -14,7 +14,7 @@ import scipy.special
 
 import fastact as fa
 import fastact._axis
-from helpers import assert_identical
+from helpers import assert_identical, spy_rows
 
 DTYPES = ["float16", "float32", "float64"]
 
@@ -479,27 +479,77 @@ def test_glu_out(name):
 
 @pytest.mark.parametrize("name", GLU)
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_glu_rows_split_across_threads(name, dtype):
+def test_glu_rows_split_across_threads(monkeypatch, name, dtype):
     """Along the last axis of an array of rows the gates run as one
     gufunc call over all the rows (NAME_rows), split across threads, where
-    the elementwise ufunc saw one row per call: the same bits as that
-    ufunc on the halves, on one thread or two, C-ordered or not."""
+    NumPy would copy the rows into buffers for the elementwise ufunc: the
+    same bits as that ufunc on the halves, on one thread or two, C-ordered
+    or not."""
     call, backward, _, _ = GLU[name]
     gate = name + "_halves"  # the elementwise ufunc
     ufuncs = fastact._axis._UFUNCS
     rows = 1100  # 550,000 outputs: above two grains, so two threads split them
     x = (3 * np.random.default_rng(8).standard_normal((rows, 1000))).astype(dtype)
     g = np.random.default_rng(9).standard_normal((rows, 500)).astype(dtype)
+    calls = spy_rows(monkeypatch, fastact._axis, "_GATE_ROWS")
     for label, v in [("C", x), ("Fortran", np.asfortranarray(x)), ("strided", x[::-1, ::1])]:
         a, b = v[:, :500], v[:, 500:]
-        assert fastact._axis._along_rows(ufuncs[gate], a, 1, None) is ufuncs[gate + "_rows"]
         y_ref = ufuncs[gate](a, b)
         ga, gb = ufuncs[gate + "_backward"](g, a, b)
         for n in (1, 2):
             with fa.threads(n):
                 what = "%s %s, %d thread(s)" % (name, label, n)
+                del calls[:]
                 assert_identical(call(v), y_ref, what)
                 assert_identical(backward(g, x=v), np.concatenate([ga, gb], axis=1), what)
+                # Fortran order: columns, not rows, are contiguous
+                rows_calls = [] if label == "Fortran" else [gate + "_rows",
+                                                            gate + "_backward_rows"]
+                assert calls == rows_calls, what
+
+
+@pytest.mark.parametrize("name", GLU)
+def test_glu_rows_rule(monkeypatch, name):
+    """Which GLU calls run the rows gufunc: the activations' rule
+    (_fastpath.along_rows) on the halves, grad and out.  Halves of rows
+    split along another axis too; not rows shorter than 8 elements (NumPy's
+    buffers take them faster), a cast, or a broadcast or cast out.  The
+    same bits either way."""
+    call, backward, _, _ = GLU[name]
+    gate = name + "_halves"
+    calls = spy_rows(monkeypatch, fastact._axis, "_GATE_ROWS")
+    x3 = values((6, 4, 24), np.float32)
+    cases = [  # (x, axis, out of the forward or None, calls the rows gufunc)
+        (x3[0], -1, None, True),
+        (x3, 1, None, True),  # halves x3[:, :2], x3[:, 2:]: rows of 24
+        (x3, 0, None, False),  # halves contiguous as a whole: the ufunc's one call
+        (x3[:, :, :12], 1, None, True),
+        (values((50, 14), np.float32), -1, None, False),  # rows of 7
+        (values((50, 2), np.float32), -1, None, False),  # rows of 1
+        (values((5, 32), np.int64), -1, None, False),  # computed in float64: a cast
+        (x3[0], -1, np.empty((3, 4, 12), np.float32), False),  # x broadcasts to out
+        (x3[0], -1, np.empty((4, 12), np.float64), False),  # out casts
+        (x3[0], -1, np.empty((4, 12), np.float32), True),
+    ]
+    for x, axis, out, rows in cases:
+        what = "%s%s along %d, out %s" % (x.dtype, x.shape, axis, getattr(out, "shape", None))
+        a, b = np.split(x.astype(np.result_type(x, np.float32)), 2, axis=axis)
+        contiguous = (np.ascontiguousarray(a), np.ascontiguousarray(b))
+        del calls[:]
+        y = call(x, axis=axis, out=out)
+        assert calls == ([gate + "_rows"] if rows else []), what
+        expected = fastact._axis._UFUNCS[gate](*contiguous)
+        if out is not None:
+            assert y is out
+            expected = np.broadcast_to(expected, out.shape).astype(out.dtype)
+        assert_identical(y, expected, what)
+        if out is None:
+            del calls[:]
+            g = values(y.shape, y.dtype, seed=3)
+            grad_x = backward(g, x=x, axis=axis)
+            assert calls == ([gate + "_backward_rows"] if rows else []), what
+            ga, gb = fastact._axis._UFUNCS[gate + "_backward"](g, *contiguous)
+            assert_identical(grad_x, np.concatenate([ga, gb], axis=axis), what)
 
 
 @pytest.mark.parametrize("name", GLU)

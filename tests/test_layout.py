@@ -13,7 +13,8 @@ import pytest
 import fastact as fa
 from fastact import _fastpath
 from fastact._backend import kernels
-from helpers import KINDS, assert_identical, grads_like, layouts, run, ufunc_params, value_mix
+from helpers import (KINDS, assert_identical, grads_like, layouts, run, spy_rows, ufunc_params,
+                     value_mix)
 
 has_params = pytest.mark.acts(lambda a: a.param_names)
 
@@ -386,6 +387,8 @@ def test_rows_layouts_pick_the_rows_gufunc():
     assert pick(view, out=np.empty((1, 32))) is act.ufunc  # out broadcasts: the ufunc's error
     assert pick(view, out=np.empty((64, 32), np.float32)) is act.ufunc  # a cast
     assert pick(view, out=[0.0] * 32) is act.ufunc
+    assert pick(view.tolist()) is act.ufunc and pick(np.ma.array(view)) is act.ufunc
+    assert pick(view, out=(c,)) is rows and pick(view, out=(c, view[:, :7])) is act.ufunc
     backward = act.backward_ufunc
     assert pick(view, c, ufunc=backward) is act.rows[backward]
     assert pick(c, view, ufunc=backward) is act.rows[backward]
@@ -401,15 +404,7 @@ def test_rows_calls_run_the_rows_gufunc(monkeypatch, name):
     rows of a wider array, with the parameters, and gets what the ufunc
     gets on a contiguous copy."""
     act = getattr(fa, name)
-    calls = []
-
-    def spy(ufunc):
-        def call(*args, **kwargs):
-            calls.append(ufunc.__name__)
-            return ufunc(*args, **kwargs)
-        return call
-
-    monkeypatch.setattr(act, "rows", {u: spy(r) for u, r in act.rows.items()})
+    calls = spy_rows(monkeypatch, act, "rows")
     x = value_mix(np.float32, 64 * 40).reshape(64, 40)[:, 4:36]
     g = grads_like(x)
     xc, gc = _c_copy(x), _c_copy(g)

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from ._activation import _cast_duck, _common_dtype, _loop_dtype
 from ._backend import kernels
+from ._fastpath import rows_or_ufunc
 
 _UFUNCS = kernels.UFUNCS
 
@@ -319,18 +320,22 @@ def _broadcasts_to(shape: Tuple[int, ...], target: Tuple[int, ...]) -> bool:
         return False
 
 
-def _along_rows(ufunc: np.ufunc, a: Any, axis: int, out: Any) -> np.ufunc:
-    """The gates' ufunc for halves a (and b) along `axis`: along the last
-    axis of an array of rows, NAME_rows, which gets all the rows in one call
-    (to split them across threads) where the elementwise ufunc would get
-    them copied into buffers of 8192 elements, too small to split.  Not
-    where out= broadcasts the rows' length (as
-    NumPy lets an elementwise out= do, and a gufunc's core dimension not)."""
-    outs = out if isinstance(out, tuple) else (out,)
-    if (isinstance(a, np.ndarray) and a.ndim > 1 and axis == a.ndim - 1
-            and all(o is None or np.shape(o)[-1:] == a.shape[-1:] for o in outs)):
-        return _UFUNCS[ufunc.__name__ + "_rows"]
-    return ufunc
+# each GLU gate's ufunc (NAME_halves, NAME_halves_backward) -> its rows
+# gufunc: for halves of an array of rows (_gates)
+_GATE_ROWS = {_UFUNCS[name]: _UFUNCS[name + "_rows"] for name in _UFUNCS
+              if name.endswith(("_halves", "_halves_backward"))}
+
+
+def _gates(ufunc: np.ufunc, dtype: Optional[np.dtype], a: Any, *others: Any) -> np.ufunc:
+    """The gates' ufunc, or its rows gufunc where the halves a (and the
+    other arrays) are rows of contiguous elements, by the activations' rule
+    (_fastpath.along_rows): the halves of a C-ordered x of several rows
+    are not contiguous as a whole, and NumPy would copy their rows into
+    buffers of 8192 elements for the ufunc, too small to split across
+    threads.  Not for a cast (dtype), nor for rows shorter than 8, which
+    NumPy's buffers take faster (halves of one element: 1.4x-23x the time
+    through the rows gufunc)."""
+    return ufunc if dtype is not None else rows_or_ufunc(_GATE_ROWS, ufunc, a, *others)
 
 
 def _glu_forward(name: str, ufunc: np.ufunc, x: ArrayLike, axis: Axis, out: Any) -> Any:
@@ -345,7 +350,7 @@ def _glu_forward(name: str, ufunc: np.ufunc, x: ArrayLike, axis: Axis, out: Any)
         full = a.shape[:i] + (2 * a.shape[i],) + a.shape[i + 1:]
         raise ValueError("fastact.%s: out has shape %s; expected %s (x's shape %s halved "
                          "along axis %d)" % (name, target.shape, a.shape, full, i))
-    return _named_errors(name, _along_rows(ufunc, a, i, out), _cast_duck(a, dtype),
+    return _named_errors(name, _gates(ufunc, dtype, a, b, out), _cast_duck(a, dtype),
                          _cast_duck(b, dtype), out=out, dtype=dtype)
 
 
@@ -377,8 +382,8 @@ def _glu_backward(name: str, ufunc: np.ufunc, grad: ArrayLike, x: Optional[Array
         raise ValueError("fastact.%s: out must be an array of x's shape %s, got %s"
                          % (where, x.shape, getattr(out, "shape", type(out).__name__)))
     out_a, out_b, _ = _halves(where, out, axis)
-    _named_errors(where, _along_rows(ufunc, a, axis, None), grad, a, b, out=(out_a, out_b),
-                  dtype=dtype)
+    _named_errors(where, _gates(ufunc, dtype, a, grad, b, out_a, out_b), grad, a, b,
+                  out=(out_a, out_b), dtype=dtype)
     return out
 
 

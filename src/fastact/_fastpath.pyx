@@ -58,19 +58,19 @@ cdef inline bint contiguous_rows(cnp.ndarray a, cnp.ndarray like):
             and cnp.PyArray_SAMESHAPE(a, like))
 
 
-cdef object along_rows(dict rows, object ufunc, cnp.ndarray a, object b, object out):
-    """The ufunc's rows gufunc (_ufuncs.pyx.tp: NAME_rows) if the arrays
-    (a, b unless None, out or each of a tuple out unless None) are rows of
-    contiguous elements, of one shape and dtype, not all contiguous as a
-    whole: there NumPy would copy the rows into buffers of 8192 elements
-    for the ufunc's loop, and back, unthreaded; else the ufunc.  Scalar parameters only: a parameter array would broadcast
-    against the rows gufunc's rows, not against x.  (Small arrays too: a
-    gufunc call costs what a ufunc call does, 1-2 us for 16 to 2048
-    float32 elements as rows of 8 to 64.)"""
+cdef object along_rows(dict rows, object ufunc, cnp.ndarray a, tuple others):
+    """The ufunc's rows gufunc (_ufuncs.pyx.tp: NAME_rows) if a and the
+    others (ndarrays, or None to skip) are rows of contiguous elements, of
+    one shape and dtype, not all contiguous as a whole: there NumPy would
+    copy the rows into buffers of 8192 elements for the ufunc's loop, and
+    back, unthreaded; else the ufunc.  Scalar parameters only: a parameter
+    array would broadcast against the rows gufunc's rows, not against x.
+    (Small arrays too: a gufunc call costs what a ufunc call does, 1-2 us
+    for 16 to 2048 float32 elements as rows of 8 to 64.)"""
     if not contiguous_rows(a, a):
         return ufunc
     cdef bint whole = cnp.PyArray_IS_C_CONTIGUOUS(a)
-    for other in (b,) + (out if type(out) is tuple else (out,)):
+    for other in others:
         if other is None:
             continue
         if type(other) is not cnp.ndarray or not contiguous_rows(<cnp.ndarray>other, a):
@@ -79,10 +79,21 @@ cdef object along_rows(dict rows, object ufunc, cnp.ndarray a, object b, object 
     return ufunc if whole else rows[ufunc]
 
 
-def rows_or_ufunc(dict rows, ufunc, a, b=None, out=None):
-    """along_rows for the Python paths (a an ndarray of a native float
-    dtype, b None or another, the parameters scalars)."""
-    return along_rows(rows, ufunc, a, b, out)
+def rows_or_ufunc(dict rows, ufunc, a, *others):
+    """along_rows for the Python paths (the activations' derivative,
+    value_and_derivative and checked parameters; the GLU gates): the
+    ufunc unless a is an ndarray; an out tuple among the others counts
+    as its arrays.  The caller makes sure the ufunc computes in the
+    arrays' own dtype and the parameters are scalars."""
+    if type(a) is not cnp.ndarray:
+        return ufunc
+    cdef list arrays = []
+    for other in others:
+        if type(other) is tuple:
+            arrays.extend(other)
+        else:
+            arrays.append(other)
+    return along_rows(rows, ufunc, a, tuple(arrays))
 
 
 cdef class ActivationBase:
@@ -126,7 +137,7 @@ cdef class ActivationBase:
             values = self.bind_floats(params, kwparams)
         if values is None or not params_fit(x, values):
             return self._call_general(x, params, kwparams, out)
-        ufunc = along_rows(self.rows, self.ufunc, x, None, out)
+        ufunc = along_rows(self.rows, self.ufunc, x, (out,))
         # out passed by position: cheaper than a keyword call
         if not values:
             return ufunc(x) if out is None else ufunc(x, out)
@@ -149,7 +160,7 @@ cdef class ActivationBase:
                 or not native_float(value) or type(out) is tuple
                 or not params_fit(value, values)):
             return self._backward_general(grad, x, y, out, kwparams)
-        ufunc = along_rows(self.rows, ufunc, grad, value, out)
+        ufunc = along_rows(self.rows, ufunc, grad, (value, out))
         try:
             if not values:
                 return ufunc(grad, value) if out is None else ufunc(grad, value, out)
