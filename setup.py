@@ -44,7 +44,10 @@ if os.environ.get("FASTACT_BUILD_TARGETS"):
 # Compile the kernel modules side by side (one target per core).
 JOBS = os.cpu_count() or 1
 
-COMMON_FLAGS = ["-O3", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd"]
+# -g0 overrides the -g of Python's own CFLAGS: the debug information was
+# 80% of the modules (34 MB of the three kernel builds' 43; the machine
+# code is the same).
+COMMON_FLAGS = ["-O3", "-g0", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 
