@@ -211,6 +211,31 @@ def test_parameter_elementwise_and_scalar_kinds(act, ref, dtype):
 
 
 @has_params
+@pytest.mark.parametrize("kind", KINDS)
+def test_parameter_arrays_contiguous_or_strided(act, ref, dtype, kind):
+    """Parameter arrays of x's shape run through the per-element loops:
+    NAME_c_any_contiguous where every array is contiguous (vectorized, and
+    prelu's rows of channels), NAME_c_any_strided where not.  The same
+    bits, 1003 elements (vectors, the scalar tail), every entry point."""
+    x = value_mix(dtype, 1003)
+    g = grads_like(x)
+    params = {name: np.resize(_param_values(act, ref, name, dtype), x.shape)
+              for name in act.param_names}
+    y = act(x, **params)
+
+    def strided(a):
+        wide = np.zeros(2 * a.size, a.dtype)
+        wide[::2] = a
+        return wide[::2]
+
+    contiguous = run(act, kind, x, params, g, y)
+    views = run(act, kind, strided(x), {n: strided(p) for n, p in params.items()},
+                strided(g), strided(y))
+    for got, expected in zip(contiguous, views):
+        assert_identical(got, expected, "fastact.%s %s, parameter arrays" % (act.name, kind))
+
+
+@has_params
 def test_parameter_does_not_broadcast(act, dtype):
     x = value_mix(dtype, 10)
     for name in act.param_names:

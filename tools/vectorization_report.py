@@ -33,7 +33,11 @@ cflags = re.search(r'^CFLAGS = "(.*)"$', open("src/fastact/_ufuncs_%s.pyx" % tar
 report = subprocess.run(
     ["gcc", *cflags,
      "-I", np.get_include(), "-I", sysconfig.get_paths()["include"], "-I", "src/fastact",
-     "-c", source, "-o", "/dev/null", "-fopt-info-vec-optimized"],
+     "-c", source, "-o", "/dev/null", "-fopt-info-vec-optimized",
+     # without merging identical functions (hardshrink' and softshrink',
+     # a backward from y and from x), which gcc then reports at the lines
+     # of the copy it kept: each loop is reported at its own lines
+     "-fno-ipa-icf"],
     capture_output=True, text=True, check=True).stderr
 
 # FA_SIMD_BLOCKS as activations.h defines it for this target
@@ -58,52 +62,19 @@ for m in re.finditer(r":(\d+):\d+: optimized: loop vectorized using (\d+) byte v
         if start <= line < nxt[0]:
             vectorized[name] = max(vectorized.get(name, 0), width)
 
-module, = glob.glob("src/fastact/_ufuncs_%s.*.so" % target)
-code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
-                      capture_output=True, text=True, check=True).stdout
-# The machine code per function.  gcc merges identical functions (a
-# derivative that calls another kernel's, as hardshrink' softshrink's, or
-# relu6's backward from y and from x) before it vectorizes, and then
-# reports the loop at the lines of the copy it kept: for a loop it reports
-# nowhere in its own lines, the packed instructions (the widest register)
-# of the function the loop is compiled into decide: the loop itself where
-# it stays out of line, else the NAME_run that the ufunc loop NAME calls
-# (another kernel's, where gcc merged the two).
-functions = dict(re.findall(
-    r"^[0-9a-f]+ <__pyx_f_7fastact_\d+_ufuncs_%s_([^>]+)>:\n(.*?)(?=\n\n|\Z)" % target,
-    code, re.M | re.S))
-WIDTH = {"xmm": 16, "ymm": 32, "zmm": 64}
-
-
-def packed_width(name):
-    base = name[:-len("_contiguous")]
-    called = re.findall(r"call\s.*<__pyx_f_7fastact_\d+_ufuncs_%s_(\w+_run)>" % target,
-                        functions.get(base, ""))
-    for function in [name, base + "_run"] + called:
-        # packed arithmetic and compares (not moves or xors, which scalar
-        # code uses too)
-        widths = [WIDTH[r] for r in re.findall(
-            r"\bv?(?:add|sub|mul|div|max|min|sqrt|cmp\w*|blendv|f\w*m(?:add|sub)\w*)p[sd]\b"
-            r"[^\n]*%([xyz]mm)", functions.get(function, ""))]
-        if widths:
-            return max(widths)
-    return None
-
-
 missed = 0
 for _, name in starts:
     width = vectorized.get(name)
     block = name[:-len("_contiguous")] in explicit
-    note = ""
-    if width is None and not block:
-        width = packed_width(name)
-        note = " (machine code)" if width else ""
     missed += width is None and not block
     print("%-50s %s" % (name, "explicit SIMD block" if block and not width
-                        else "%d-byte vectors%s" % (width, note) if width else "MISSED"))
+                        else "%d-byte vectors" % width if width else "MISSED"))
 
 # Calls to vector helpers in the built module, against the helpers
 # activations.h keeps out of line on purpose (rare paths)
+module, = glob.glob("src/fastact/_ufuncs_%s.*.so" % target)
+code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", module],
+                      capture_output=True, text=True, check=True).stdout
 header = open("src/fastact/_kernels/activations.h").read()
 out_of_line = set(re.findall(r"__attribute__\(\(noinline\)\)[^(]*?\b(fa_\w+(?:16|8))\(", header)
                   + re.findall(r"^FA_BEYOND_TABLE\((fa_\w+(?:16|8)),", header, re.M))

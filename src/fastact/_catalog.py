@@ -532,13 +532,18 @@ class Kernel:
         u = self.unswitched
         return u if u and c in u.dtypes else None
 
-    def contiguous_loops(self, c: str) -> List[Tuple[str, Tuple[str, ...]]]:
-        """(name suffix, expressions) of each NAME_c<suffix>_contiguous loop."""
+    def loops(self, c: str) -> List[Tuple[str, Tuple[str, ...], bool]]:
+        """(name suffix, expressions, whether the parameters vary per
+        element) of each pair of loops NAME_c<suffix>_contiguous and
+        NAME_c<suffix>_strided: one per case of the scalar parameters and,
+        for a kernel with parameters, "_any" for parameter arrays, through
+        the functions that test them per element (prelu's weight)."""
         u = self.unswitched_in(c)
         if u:
-            return [("", u.general), ("_" + u.case, u.exprs)]
-        # elsewhere an unswitched kernel's case functions serve every parameter
-        return [("", self.unswitched.exprs if self.unswitched else self.exprs)]
+            loops = [("", u.general, False), ("_" + u.case, u.exprs, False)]
+        else:  # elsewhere an unswitched kernel's case functions serve every parameter
+            loops = [("", self.unswitched.exprs if self.unswitched else self.exprs, False)]
+        return loops + ([("_any", self.exprs, True)] if self.params else [])
 
 
 @dataclass(frozen=True)
