@@ -629,18 +629,22 @@ def test_prelu_channel_rows(monkeypatch, dtype):
     the other axes, each with its channel's weight, in one call to the rows
     gufunc (split across threads): the same bits as the elementwise ufunc
     with the broadcast weight, on 1 and 2 threads, into out= too.  Rows
-    shorter than PRELU_ROW_MIN, a strided x or a cast stay with the ufunc."""
+    shorter than PRELU_ROW_MIN: the elementwise ufunc on x as (N, C * S),
+    a sample per row, with the weight repeated over each channel's S
+    elements.  A strided x or a cast: the elementwise ufunc as it is."""
     ufuncs = dict(fastact._axis._UFUNCS)
     calls = []
 
     def spy(name):
         def call(*args, **kwargs):
-            calls.append(name)
+            calls.append(name if name.endswith("_rows") else (name, args[0].ndim))
             return ufuncs[name](*args, **kwargs)
+        call.__name__ = name
         return call
 
     monkeypatch.setattr(fastact._axis, "_UFUNCS", {**ufuncs, **{
-        n: spy(n) for n in ("leaky_relu_rows", "leaky_relu_backward_rows")}})
+        n: spy(n) for n in ("leaky_relu_rows", "leaky_relu_backward_rows", "leaky_relu",
+                            "leaky_relu_backward")}})
     x = values((40, 16, 30, 30), dtype)  # 576,000 elements: above two grains
     g = values(x.shape, dtype, seed=3)
     w = np.linspace(-0.5, 2.0, 16).astype(dtype)
@@ -658,12 +662,30 @@ def test_prelu_channel_rows(monkeypatch, dtype):
             assert grad_x is out
             assert_identical(grad_x, gx_ref, what + " backward")
     assert calls == ["leaky_relu_rows", "leaky_relu_rows", "leaky_relu_backward_rows"] * 2
-    short = x[:, :, :1, :7]  # rows of 7 (and not C-ordered)
-    assert_identical(fa.prelu(np.ascontiguousarray(short), w), ufuncs["leaky_relu"](short, w4))
+    # shorter rows: a call per sample, the weight repeated over each
+    # channel's elements; a strided x or a cast: the elementwise ufunc
+    for rest in [(1, 1), (3, 5), (1, 30)]:
+        assert rest[0] * rest[1] < fastact._axis.PRELU_ROW_MIN
+        short = np.ascontiguousarray(x[:, :, :rest[0], :rest[1]])
+        gs = np.ascontiguousarray(g[:, :, :rest[0], :rest[1]])
+        assert_identical(fa.prelu(short, w), ufuncs["leaky_relu"](short, w4), str(rest))
+        out = np.empty_like(short)
+        assert fa.prelu.backward(gs, x=short, weight=w, out=out)[0] is out
+        assert_identical(out, ufuncs["leaky_relu_backward"](gs, short, w4), str(rest))
+    assert calls[6:] == [("leaky_relu", 2), ("leaky_relu_backward", 2)] * 3
+    del calls[:]
     assert_identical(fa.prelu(x[:, :, ::2], w), ufuncs["leaky_relu"](x[:, :, ::2], w4))
     out64 = np.empty(x.shape, np.float64)  # a cast, but for float64 x
     assert_identical(fa.prelu(x, w, out=out64), ufuncs["leaky_relu"](x, w4, out=out64.copy()))
-    assert calls[6:] == (["leaky_relu_rows"] if dtype == "float64" else [])
+    assert calls == [("leaky_relu", 4)] + (["leaky_relu_rows"] if dtype == "float64"
+                                           else [("leaky_relu", 4)])
+    # empty batches, channels or rows
+    for shape in [(0, 16, 30, 30), (0, 16, 2, 2), (4, 16, 0, 30), (4, 0, 3, 3)]:
+        e = np.zeros(shape, dtype)
+        weight = w[:shape[1]]
+        assert fa.prelu(e, weight).shape == shape
+        grad_x, grad_w = fa.prelu.backward(e, x=e, weight=weight)
+        assert grad_x.shape == shape and np.all(grad_w == 0) and grad_w.shape == weight.shape
 
 
 def test_prelu_backward_central_differences():

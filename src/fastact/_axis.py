@@ -511,38 +511,51 @@ def _prelu_weight(name: str, x: ArrayLike, weight: ArrayLike, dtype: DTypeLike) 
     return w.reshape(w.shape + (1,) * (ndim - 2)).astype(dtype)
 
 
-# Channel rows at least this long go to the rows gufunc (_prelu_call).
-# Shorter ones stay with the elementwise ufunc, where the weight varies
-# along the inner loop, per element: 1.5-3.5 ns/el (float32, AVX2, one
-# thread, 2026-12-07); through the rows gufunc rows of 4 took 0.96x its
-# time, of 8 0.49x.
-PRELU_ROW_MIN = 8
+# Channel rows at least this long go to the rows gufunc, shorter ones a
+# sample per call (_prelu_call).  ns/el of the two, x (N, 64, S) of 2^20
+# elements, AVX2, one thread, 2026-12-07, float32 | float64:
+#   S = 16: rows 0.96-1.06, samples 0.36-0.45 | 0.80-1.41, 0.81-1.22
+#   S = 32: rows 0.61-0.62, samples 0.35      | 0.66-1.24, 0.83-1.18
+#   S = 64: rows 0.37-0.40, samples 0.35      | 0.44-0.64, 0.78-0.86
+# and on two threads, which only the rows use, at S = 32 0.39 against
+# 0.32 | 1.20 against 1.24.
+PRELU_ROW_MIN = 32
 
 
 def _prelu_call(name: str, ufunc: np.ufunc, arrays: Tuple[Any, ...], w: np.ndarray,
                 out: Any, dtype: Optional[np.dtype]) -> Any:
     """leaky_relu's ufunc (or its backward) on arrays (x last) with prelu's
     weight w.  A C-ordered x (N, C, ...) with a weight per channel (and
-    grad and out alike) is N * C rows of the remaining axes, each with
-    its channel's weight: they go to the ufunc's rows gufunc (NAME_rows,
-    "(n),()->(n)") as one call that splits them across threads, each row
-    through the vectorized loop with its weight a scalar.  The elementwise
-    ufunc gets buffers of 8192 elements from NumPy, several channels each,
-    so its weight varies per element: its per-element loop, unvectorized
-    and unthreaded (x of (64, 32, 32, 32) float32: 3x the time on one
-    thread)."""
+    grad and out alike), as the elementwise ufunc with the weight
+    broadcast would see it, is N * C channel rows, which NumPy takes in
+    buffers of several channels, its weight copied per element, or one
+    call per row where the rows are short: 2.3-2.6 ns/el for (4096, 64, 4)
+    float32, on one thread.  Instead:
+    - rows of at least PRELU_ROW_MIN elements go to the ufunc's rows gufunc
+      (NAME_rows, "(n),()->(n)") as one call that splits them across
+      threads, each row through the vectorized loop with its weight a
+      scalar (x of (16, 64, 32, 32): 0.49x-0.73x the time, 1 and 2 threads);
+    - shorter ones as N rows of one sample each, with the weight repeated
+      over each channel's elements: the ufunc's loop for contiguous
+      parameter arrays, once per sample (rows of 4 to 16 elements:
+      0.17x-0.43x the time in float32, 0.32x-0.70x in float64)."""
     x = arrays[-1]
     operands = arrays + (() if out is None else (out,))
-    if (dtype is None and w.ndim > 0 and type(x) is np.ndarray and x.ndim >= 3
-            and math.prod(x.shape[2:]) >= PRELU_ROW_MIN
+    if not (dtype is None and w.ndim > 0 and type(x) is np.ndarray and x.ndim >= 3
             and all(type(a) is np.ndarray and a.flags.c_contiguous and a.shape == x.shape
                     and a.dtype == x.dtype for a in operands)):
-        rows = x.shape[:2] + (-1,)
-        result = _UFUNCS[ufunc.__name__ + "_rows"](
-            *(a.reshape(rows) for a in arrays), w.reshape(-1),
-            out=None if out is None else out.reshape(rows))
-        return result.reshape(x.shape) if out is None else out
-    return _named_errors(name, ufunc, *arrays, w, out=out, dtype=dtype)
+        return _named_errors(name, ufunc, *arrays, w, out=out, dtype=dtype)
+    channel = math.prod(x.shape[2:])
+    weights = w.reshape(-1)
+    if channel >= PRELU_ROW_MIN:
+        shape = x.shape[:2] + (channel,)
+        ufunc = _UFUNCS[ufunc.__name__ + "_rows"]
+    else:
+        shape = (x.shape[0], x.shape[1] * channel)
+        weights = np.repeat(weights, channel)
+    result = ufunc(*(a.reshape(shape) for a in arrays), weights,
+                   out=None if out is None else out.reshape(shape))
+    return result.reshape(x.shape) if out is None else out
 
 
 def _float_dtype(dtype: Optional[DTypeLike], *arrays: Any) -> np.dtype:
