@@ -661,7 +661,10 @@ def test_prelu_channel_rows(monkeypatch, dtype):
             grad_x, _ = fa.prelu.backward(g, x=x, weight=w, out=out)
             assert grad_x is out
             assert_identical(grad_x, gx_ref, what + " backward")
-    assert calls == ["leaky_relu_rows", "leaky_relu_rows", "leaky_relu_backward_rows"] * 2
+    # (float32 and float64 backwards: prelu_backward_rows, both gradients)
+    backward = ["leaky_relu_backward_rows"] if dtype == "float16" else []
+    assert calls == (["leaky_relu_rows", "leaky_relu_rows"] + backward) * 2
+    del calls[:]
     # shorter rows: a call per sample, the weight repeated over each
     # channel's elements; a strided x or a cast: the elementwise ufunc
     for rest in [(1, 1), (3, 5), (1, 30)]:
@@ -672,7 +675,7 @@ def test_prelu_channel_rows(monkeypatch, dtype):
         out = np.empty_like(short)
         assert fa.prelu.backward(gs, x=short, weight=w, out=out)[0] is out
         assert_identical(out, ufuncs["leaky_relu_backward"](gs, short, w4), str(rest))
-    assert calls[6:] == [("leaky_relu", 2), ("leaky_relu_backward", 2)] * 3
+    assert calls == [("leaky_relu", 2), ("leaky_relu_backward", 2)] * 3
     del calls[:]
     assert_identical(fa.prelu(x[:, :, ::2], w), ufuncs["leaky_relu"](x[:, :, ::2], w4))
     out64 = np.empty(x.shape, np.float64)  # a cast, but for float64 x
@@ -713,6 +716,58 @@ def test_prelu_dtypes_and_out():
         fa.prelu(x.astype(complex), 0.1)
     with pytest.raises(TypeError, match=r"fastact\.prelu: weight"):
         fa.prelu(x, np.array([1j, 1, 1]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_prelu_backward_channel_rows(monkeypatch, dtype):
+    """x (N, C, S) C-ordered with rows of at least PRELU_ROW_MIN: both
+    gradients in one pass over the channel rows (prelu_backward_rows).
+    grad_x has leaky_relu's backward bits; grad_w is the float64 sum of
+    grad * min(x, 0) rounded once (float32: within an ulp of the exact
+    sum); the same bits on 1 and 2 threads and in place (out=grad or x);
+    inf and NaN as the products give them, silently."""
+    calls = []
+    fused = fastact._axis.kernels.prelu_backward_rows
+
+    def spy(*args):
+        calls.append(args[1].shape)
+        return fused(*args)
+
+    monkeypatch.setattr(fastact._axis.kernels, "prelu_backward_rows", spy)
+    n, c, s = 48, 12, 1000  # 576,000 elements: two threads split them
+    x = values((n, c, s), dtype)
+    g = values(x.shape, dtype, seed=4)
+    w = np.linspace(-1.0, 2.0, c).astype(dtype)
+    # channel 3: a NaN, an infinite product, inf * 0, and float32 products
+    # beyond float32's range (finite in float64)
+    x[0, 3, :4], g[0, 3, :4] = [np.nan, -1.0, -np.inf, -1e30], [1.0, np.inf, 0.0, 1e30]
+    with np.errstate(over="ignore", invalid="ignore"):
+        exact = np.sum(g.astype(np.float64) * np.minimum(x, 0).astype(np.float64), axis=(0, 2))
+        expected_w = exact.astype(dtype)
+    expected_x = fastact._axis._UFUNCS["leaky_relu_backward"](g, x, w[:, None])
+    results = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for threads in (1, 2):
+            with fa.threads(threads):
+                results.append(fa.prelu.backward(g, x=x, weight=w))
+        g_copy, x_copy = g.copy(), x.copy()
+        for grad_in, x_in, out in [(g_copy, x, g_copy), (g, x_copy, x_copy)]:
+            grad_x, grad_w = fa.prelu.backward(grad_in, x=x_in, weight=w, out=out)
+            assert grad_x is out
+            results.append((grad_x, grad_w))
+    assert calls == [x.shape] * 4
+    for grad_x, grad_w in results:
+        assert_identical(grad_x, expected_x)
+        assert_identical(grad_w, results[0][1])
+    grad_w = results[0][1]
+    assert np.isnan(grad_w[3]) and np.array_equal(np.isfinite(grad_w), np.isfinite(expected_w))
+    finite = np.isfinite(expected_w)
+    if dtype == np.float32:
+        assert np.all(np.abs(grad_w[finite] - exact[finite])
+                      <= np.spacing(np.abs(expected_w[finite]))), (grad_w, exact)
+    else:
+        np.testing.assert_allclose(grad_w[finite], exact[finite], rtol=1e-13)
 
 
 def test_prelu_backward_special_values_silent():

@@ -218,3 +218,13 @@ static inline void FA_F(fa_log_softmax_backward_cols)(const FA_T *g, ptrdiff_t g
         for (ptrdiff_t i = 0; i < m; i++) oj[i] = gj[i] - FA_F(fa_exp_log_prob)(yj[i]) * acc[i];
     }
 }
+
+/* prelu's weight gradient over one channel row: the sum of grad * min(x, 0)
+ * (x where x <= 0 or NaN), in double (a float32 product is exact there) */
+static inline double FA_F(fa_prelu_weight_sum_row)(const FA_T *grad, const FA_T *x, ptrdiff_t n)
+{
+    double s = 0;
+    FA_SIMD_REDUCTION(+:s)
+    for (ptrdiff_t i = 0; i < n; i++) s += (double)grad[i] * (double)(x[i] > 0 ? 0 : x[i]);
+    return s;
+}
