@@ -661,7 +661,8 @@ def test_prelu_channel_rows(monkeypatch, dtype):
             grad_x, _ = fa.prelu.backward(g, x=x, weight=w, out=out)
             assert grad_x is out
             assert_identical(grad_x, gx_ref, what + " backward")
-    # (float32 and float64 backwards: prelu_backward_rows, both gradients)
+    # (float32 and float64 backwards: prelu_backward_rows or _samples, both
+    # gradients: test_prelu_backward_one_pass)
     backward = ["leaky_relu_backward_rows"] if dtype == "float16" else []
     assert calls == (["leaky_relu_rows", "leaky_relu_rows"] + backward) * 2
     del calls[:]
@@ -675,7 +676,8 @@ def test_prelu_channel_rows(monkeypatch, dtype):
         out = np.empty_like(short)
         assert fa.prelu.backward(gs, x=short, weight=w, out=out)[0] is out
         assert_identical(out, ufuncs["leaky_relu_backward"](gs, short, w4), str(rest))
-    assert calls == [("leaky_relu", 2), ("leaky_relu_backward", 2)] * 3
+    short_backward = [("leaky_relu_backward", 2)] if dtype == "float16" else []
+    assert calls == ([("leaky_relu", 2)] + short_backward) * 3
     del calls[:]
     assert_identical(fa.prelu(x[:, :, ::2], w), ufuncs["leaky_relu"](x[:, :, ::2], w4))
     out64 = np.empty(x.shape, np.float64)  # a cast, but for float64 x
@@ -719,32 +721,39 @@ def test_prelu_dtypes_and_out():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_prelu_backward_channel_rows(monkeypatch, dtype):
-    """x (N, C, S) C-ordered with rows of at least PRELU_ROW_MIN: both
-    gradients in one pass over the channel rows (prelu_backward_rows).
+@pytest.mark.parametrize("shape, kernel", [((48, 12, 1000), "prelu_backward_rows"),
+                                           ((8000, 12, 3, 2), "prelu_backward_samples"),
+                                           ((48000, 12), "prelu_backward_samples")])
+def test_prelu_backward_one_pass(monkeypatch, shape, kernel, dtype):
+    """x (N, C, ...) C-ordered: both gradients in one pass, over the
+    channel rows (at least PRELU_ROW_MIN long) or a sample at a time.
     grad_x has leaky_relu's backward bits; grad_w is the float64 sum of
     grad * min(x, 0) rounded once (float32: within an ulp of the exact
     sum); the same bits on 1 and 2 threads and in place (out=grad or x);
     inf and NaN as the products give them, silently."""
     calls = []
-    fused = fastact._axis.kernels.prelu_backward_rows
+    kernels = fastact._axis.kernels
+    fused = getattr(kernels, kernel)
 
     def spy(*args):
-        calls.append(args[1].shape)
+        calls.append(args[1].ndim)
         return fused(*args)
 
-    monkeypatch.setattr(fastact._axis.kernels, "prelu_backward_rows", spy)
-    n, c, s = 48, 12, 1000  # 576,000 elements: two threads split them
-    x = values((n, c, s), dtype)
+    monkeypatch.setattr(kernels, kernel, spy)
+    x = values(shape, dtype)  # 576,000 elements: two threads split them
     g = values(x.shape, dtype, seed=4)
+    c = shape[1]
     w = np.linspace(-1.0, 2.0, c).astype(dtype)
     # channel 3: a NaN, an infinite product, inf * 0, and float32 products
     # beyond float32's range (finite in float64)
-    x[0, 3, :4], g[0, 3, :4] = [np.nan, -1.0, -np.inf, -1e30], [1.0, np.inf, 0.0, 1e30]
+    special = (slice(0, 4), 3) + (0,) * (x.ndim - 2)
+    x[special], g[special] = [np.nan, -1.0, -np.inf, -1e30], [1.0, np.inf, 0.0, 1e30]
+    axes = tuple(i for i in range(x.ndim) if i != 1)
     with np.errstate(over="ignore", invalid="ignore"):
-        exact = np.sum(g.astype(np.float64) * np.minimum(x, 0).astype(np.float64), axis=(0, 2))
+        exact = np.sum(g.astype(np.float64) * np.minimum(x, 0).astype(np.float64), axis=axes)
         expected_w = exact.astype(dtype)
-    expected_x = fastact._axis._UFUNCS["leaky_relu_backward"](g, x, w[:, None])
+    expected_x = fastact._axis._UFUNCS["leaky_relu_backward"](
+        g, x, w.reshape((c,) + (1,) * (x.ndim - 2)))
     results = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -756,7 +765,7 @@ def test_prelu_backward_channel_rows(monkeypatch, dtype):
             grad_x, grad_w = fa.prelu.backward(grad_in, x=x_in, weight=w, out=out)
             assert grad_x is out
             results.append((grad_x, grad_w))
-    assert calls == [x.shape] * 4
+    assert calls == [3 if kernel == "prelu_backward_rows" else 2] * 4
     for grad_x, grad_w in results:
         assert_identical(grad_x, expected_x)
         assert_identical(grad_w, results[0][1])

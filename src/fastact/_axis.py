@@ -531,11 +531,20 @@ def _channel_rows(arrays: Tuple[Any, ...], w: np.ndarray, out: Any,
     and out ndarrays like it, computed in their dtype; else None."""
     x = arrays[-1]
     operands = arrays + (() if out is None else (out,))
-    if (dtype is None and w.ndim > 0 and type(x) is np.ndarray and x.ndim >= 3
+    if (dtype is None and w.ndim > 0 and type(x) is np.ndarray and x.ndim >= 2
             and all(type(a) is np.ndarray and a.flags.c_contiguous and a.shape == x.shape
                     and a.dtype == x.dtype for a in operands)):
         return math.prod(x.shape[2:])
     return None
+
+
+def _sample_blocks(n: int, width: int) -> int:
+    """How many blocks of the n samples (of width elements) prelu's backward
+    sums the weight's parts over, each with its own float64 sums per
+    element, the blocks split across threads: at least 65536 elements
+    each, at most 64 blocks and 2^22 sums (32 MB).  Fixed by the sizes, not
+    the thread count, so that the weight's gradient does not depend on it."""
+    return max(1, min(n, 64, n * width // 65536, (1 << 22) // max(width, 1)))
 
 
 def _prelu_call(name: str, ufunc: np.ufunc, arrays: Tuple[Any, ...], w: np.ndarray,
@@ -594,17 +603,27 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
     result = _float_dtype(dtype, grad, x)
     w = _prelu_weight("prelu.backward", x, weight, result)
     channel = _channel_rows((grad, x), w, out, dtype)
-    if (channel is not None and channel >= PRELU_ROW_MIN
-            and result in (np.float32, np.float64)):
-        # both gradients in one pass over the channel rows
+    if channel is not None and result in (np.float32, np.float64):
+        # both gradients in one pass: over the channel rows, or a sample at
+        # a time where they are short (the forward's two ways)
         assert isinstance(x, np.ndarray)  # (for mypy: _channel_rows checked it)
-        rows = x.shape[:2] + (channel,)
+        n, c = x.shape[:2]
         grad_x = np.empty_like(x) if out is None else out
-        partial = np.empty(x.shape[:2])
-        kernels.prelu_backward_rows(np.reshape(grad, rows), x.reshape(rows), w.reshape(-1),
-                                    grad_x.reshape(rows), partial)
+        if channel >= PRELU_ROW_MIN:
+            rows = (n, c, channel)
+            partial = np.empty((n, c))
+            kernels.prelu_backward_rows(np.reshape(grad, rows), x.reshape(rows),
+                                        w.reshape(-1), grad_x.reshape(rows), partial)
+            parts = partial[:, :, None]
+        else:
+            samples = (n, c * channel)
+            partial = np.empty((_sample_blocks(n, c * channel), c * channel))
+            kernels.prelu_backward_samples(np.reshape(grad, samples), x.reshape(samples),
+                                           np.repeat(w.reshape(-1), channel),
+                                           grad_x.reshape(samples), partial)
+            parts = partial.reshape(len(partial), c, channel)
         with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN propagate silently
-            grad_w = partial.sum(axis=0).astype(result)
+            grad_w = parts.sum(axis=(0, 2)).astype(result)
         return grad_x, grad_w.reshape(np.shape(weight))
     grad_x = _prelu_call("prelu.backward", _UFUNCS["leaky_relu_backward"], (grad, x), w,
                          out, dtype)

@@ -228,3 +228,12 @@ static inline double FA_F(fa_prelu_weight_sum_row)(const FA_T *grad, const FA_T 
     for (ptrdiff_t i = 0; i < n; i++) s += (double)grad[i] * (double)(x[i] > 0 ? 0 : x[i]);
     return s;
 }
+
+/* the same per element, added into acc: over the samples of (N, C * S)
+ * with short channel rows, a sample at a time */
+static inline void FA_F(fa_prelu_weight_add_row)(const FA_T *grad, const FA_T *x, double *acc,
+                                                 ptrdiff_t n)
+{
+    FA_SIMD
+    for (ptrdiff_t i = 0; i < n; i++) acc[i] += (double)grad[i] * (double)(x[i] > 0 ? 0 : x[i]);
+}
