@@ -6,9 +6,9 @@ are ufuncs of the kernel module: softmax and log_softmax (and their
 backwards) are generalized ufuncs with signature ``(n)->(n)``, so NumPy
 handles ``axis=``, ``out=``, broadcasting and casting; the GLU family runs
 elementwise ufuncs on the two halves of x (views, no copies); prelu reuses
-leaky_relu's ufuncs with the weight as an array slope, and over the
-channel rows of a C-ordered x its backward computes both gradients in one
-pass (prelu_backward_rows).
+leaky_relu's ufuncs with the weight as an array slope, and on a C-ordered
+x its backward computes both gradients in one pass (prelu_backward_rows
+over the channel rows, prelu_backward_samples a sample at a time).
 
 The dtype rule is Activation's: float16/32/64 are kept (float16 computed in
 float32), integers and bools compute in float64, anything else raises
