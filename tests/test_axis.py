@@ -661,7 +661,7 @@ def test_prelu_channel_rows(monkeypatch, dtype):
             grad_x, _ = fa.prelu.backward(g, x=x, weight=w, out=out)
             assert grad_x is out
             assert_identical(grad_x, gx_ref, what + " backward")
-    # (float32 and float64 backwards: prelu_backward_rows or _samples, both
+    # (float32 and float64 backwards: kernels.prelu_backward, both
     # gradients: test_prelu_backward_one_pass)
     backward = ["leaky_relu_backward_rows"] if dtype == "float16" else []
     assert calls == (["leaky_relu_rows", "leaky_relu_rows"] + backward) * 2
@@ -721,10 +721,10 @@ def test_prelu_dtypes_and_out():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape, kernel", [((48, 12, 1000), "prelu_backward_rows"),
-                                           ((8000, 12, 3, 2), "prelu_backward_samples"),
-                                           ((48000, 12), "prelu_backward_samples")])
-def test_prelu_backward_one_pass(monkeypatch, shape, kernel, dtype):
+@pytest.mark.parametrize("shape, layout", [((48, 12, 1000), "rows"),
+                                           ((8000, 12, 3, 2), "samples"),
+                                           ((48000, 12), "samples")])
+def test_prelu_backward_one_pass(monkeypatch, shape, layout, dtype):
     """x (N, C, ...) C-ordered: both gradients in one pass, over the
     channel rows (at least PRELU_ROW_MIN long) or a sample at a time.
     grad_x has leaky_relu's backward bits; grad_w is the float64 sum of
@@ -733,13 +733,13 @@ def test_prelu_backward_one_pass(monkeypatch, shape, kernel, dtype):
     inf and NaN as the products give them, silently."""
     calls = []
     kernels = fastact._axis.kernels
-    fused = getattr(kernels, kernel)
+    fused = kernels.prelu_backward
 
     def spy(*args):
         calls.append(args[1].ndim)
         return fused(*args)
 
-    monkeypatch.setattr(kernels, kernel, spy)
+    monkeypatch.setattr(kernels, "prelu_backward", spy)
     x = values(shape, dtype)  # 576,000 elements: two threads split them
     g = values(x.shape, dtype, seed=4)
     c = shape[1]
@@ -765,7 +765,7 @@ def test_prelu_backward_one_pass(monkeypatch, shape, kernel, dtype):
             grad_x, grad_w = fa.prelu.backward(grad_in, x=x_in, weight=w, out=out)
             assert grad_x is out
             results.append((grad_x, grad_w))
-    assert calls == [3 if kernel == "prelu_backward_rows" else 2] * 4
+    assert calls == [3 if layout == "rows" else 2] * 4
     for grad_x, grad_w in results:
         assert_identical(grad_x, expected_x)
         assert_identical(grad_w, results[0][1])

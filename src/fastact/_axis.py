@@ -7,8 +7,8 @@ backwards) are generalized ufuncs with signature ``(n)->(n)``, so NumPy
 handles ``axis=``, ``out=``, broadcasting and casting; the GLU family runs
 elementwise ufuncs on the two halves of x (views, no copies); prelu reuses
 leaky_relu's ufuncs with the weight as an array slope, and on a C-ordered
-x its backward computes both gradients in one pass (prelu_backward_rows
-over the channel rows, prelu_backward_samples a sample at a time).
+x its backward computes both gradients in one pass (prelu_backward, over
+the channel rows or a sample at a time).
 
 The dtype rule is Activation's: float16/32/64 are kept (float16 computed in
 float32), integers and bools compute in float64, anything else raises
@@ -538,6 +538,19 @@ def _channel_rows(arrays: Tuple[Any, ...], w: np.ndarray, out: Any,
     return None
 
 
+def _prelu_layout(shape: Tuple[int, ...], w: np.ndarray,
+                  channel: int) -> Tuple[Tuple[int, ...], np.ndarray]:
+    """The shape prelu's kernels take x (N, C, ...) of channel rows of
+    `channel` elements in, and the weight (C values, w) to go with it:
+    (N, C, channel) and w, the channel rows, where they hold at least
+    PRELU_ROW_MIN elements; else (N, C * channel), a sample per row, and
+    each channel's weight repeated over its elements."""
+    n, c = shape[:2]
+    if channel >= PRELU_ROW_MIN:
+        return (n, c, channel), w.reshape(-1)
+    return (n, c * channel), np.repeat(w.reshape(-1), channel)
+
+
 def _sample_blocks(n: int, width: int) -> int:
     """How many blocks of the n samples (of width elements) prelu's backward
     sums the weight's parts over, each with its own float64 sums per
@@ -568,13 +581,9 @@ def _prelu_call(name: str, ufunc: np.ufunc, arrays: Tuple[Any, ...], w: np.ndarr
     channel = _channel_rows(arrays, w, out, dtype)
     if channel is None:
         return _named_errors(name, ufunc, *arrays, w, out=out, dtype=dtype)
-    weights = w.reshape(-1)
-    if channel >= PRELU_ROW_MIN:
-        shape = x.shape[:2] + (channel,)
+    shape, weights = _prelu_layout(x.shape, w, channel)
+    if len(shape) == 3:
         ufunc = _UFUNCS[ufunc.__name__ + "_rows"]
-    else:
-        shape = (x.shape[0], x.shape[1] * channel)
-        weights = np.repeat(weights, channel)
     result = ufunc(*(a.reshape(shape) for a in arrays), weights,
                    out=None if out is None else out.reshape(shape))
     return result.reshape(x.shape) if out is None else out
@@ -609,21 +618,14 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
         assert isinstance(x, np.ndarray)  # (for mypy: _channel_rows checked it)
         n, c = x.shape[:2]
         grad_x = np.empty_like(x) if out is None else out
-        if channel >= PRELU_ROW_MIN:
-            rows = (n, c, channel)
-            partial = np.empty((n, c))
-            kernels.prelu_backward_rows(np.reshape(grad, rows), x.reshape(rows),
-                                        w.reshape(-1), grad_x.reshape(rows), partial)
-            parts = partial[:, :, None]
-        else:
-            samples = (n, c * channel)
-            partial = np.empty((_sample_blocks(n, c * channel), c * channel))
-            kernels.prelu_backward_samples(np.reshape(grad, samples), x.reshape(samples),
-                                           np.repeat(w.reshape(-1), channel),
-                                           grad_x.reshape(samples), partial)
-            parts = partial.reshape(len(partial), c, channel)
+        shape, weights = _prelu_layout(x.shape, w, channel)
+        # sums per channel row, or per block of samples and element
+        partial = np.empty((n, c, 1) if len(shape) == 3 else
+                           (_sample_blocks(n, c * channel), c, channel))
+        kernels.prelu_backward(np.reshape(grad, shape), x.reshape(shape), weights,
+                               grad_x.reshape(shape), partial)
         with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN propagate silently
-            grad_w = parts.sum(axis=(0, 2)).astype(result)
+            grad_w = partial.sum(axis=(0, 2)).astype(result)
         return grad_x, grad_w.reshape(np.shape(weight))
     grad_x = _prelu_call("prelu.backward", _UFUNCS["leaky_relu_backward"], (grad, x), w,
                          out, dtype)
