@@ -6,7 +6,7 @@ GLU family from its AXIS_REFERENCES (the stable NumPy expression and SciPy;
 the GLUs' NumPy lines on the halves) on a 4096 x 1000 matrix along either
 axis; prelu with a weight per channel against its NumPy lines (np.where,
 and the weight's gradient a product, minimum and sum) on a batch of
-images, of small images and of vectors.  Each (function, pass, dtype, size) is
+images, of small images and of vectors (the CLI's prelu_cases).  Each (function, pass, dtype, size) is
 one benchmark group holding a fastact and a numpy entry, so the group tables
 show the two side by side.  No timing assertions: this measures, it does not
 test.
@@ -19,7 +19,7 @@ import pytest
 
 import fastact as fa
 from fastact._bench import (AXIS_FUNCTIONS, DEFAULT, NUMPY_EXPRESSIONS, PASSES, axis_cases,
-                            format_size, make_case)
+                            format_size, make_case, prelu_cases)
 
 SIZES = (10**3, 10**5, 10**6, 16 * 10**6)
 SLOW_SIZE = 16 * 10**6
@@ -66,7 +66,8 @@ def _axis_params():
 
 
 @functools.lru_cache(maxsize=1)
-def _axis_case(function, pass_, dtype, make):
+def _cached_case(function, pass_, dtype, make):
+    """make()'s Case, built once for its fastact and numpy runs."""
     return make()
 
 
@@ -74,40 +75,25 @@ def _axis_case(function, pass_, dtype, make):
 def test_axis_function(benchmark, function, pass_, dtype, make, impl):
     benchmark.group = "%s %s %s %s" % (function, pass_, dtype, "x".join(map(str, DEFAULT["matrix"])))
     benchmark.extra_info.update(impl=impl)
-    benchmark(getattr(_axis_case(function, pass_, dtype, make), impl))
+    benchmark(getattr(_cached_case(function, pass_, dtype, make), impl))
 
 
-# prelu: (N, C, ...) with a weight per channel: channel rows of 1024, of 4
-# (a call per sample) and of 1 (2-d, the elementwise loop)
-PRELU_SHAPES = ((16, 64, 32, 32), (4096, 64, 2, 2), (4096, 256))
+# prelu with a weight per channel: batches of 2^20 elements of the CLI's
+# samples (channel rows of 1024, of 4 and of 1)
+PRELU_SIZE = 2**20
 
 
 def _prelu_params():
-    for shape in PRELU_SHAPES:
-        for pass_ in PASSES:
-            for dtype in ("float32", "float64"):
-                for impl in ("fastact", "numpy"):
-                    yield pytest.param(shape, pass_, dtype, impl, id="prelu-%s-%s-%s-%s" % (
-                        "x".join(map(str, shape)), pass_, dtype, impl))
+    for function, pass_, dtype, size, make in prelu_cases(PASSES, ("float32", "float64"),
+                                                          PRELU_SIZE):
+        for impl in ("fastact", "numpy"):
+            yield pytest.param(function, pass_, dtype, size, make, impl,
+                               id="%s-%s-%s-%s" % (function.replace(" ", ""), pass_, dtype,
+                                                   impl))
 
 
-@functools.lru_cache(maxsize=1)
-def _prelu_case(shape, pass_, dtype):
-    rng = np.random.default_rng(0)
-    x, g = ((3 * rng.standard_normal(shape)).astype(dtype) for _ in range(2))
-    w = rng.uniform(0.0, 0.5, shape[1]).astype(dtype)
-    wb = w.reshape((-1,) + (1,) * (len(shape) - 2))  # along axis 1
-    axes = tuple(i for i in range(len(shape)) if i != 1)
-    out = np.empty_like(x)
-    if pass_ == "forward":
-        return {"fastact": functools.partial(fa.prelu, x, w, out=out),
-                "numpy": lambda: np.where(x > 0, x, wb * x)}
-    return {"fastact": functools.partial(fa.prelu.backward, g, x=x, weight=w, out=out),
-            "numpy": lambda: (np.where(x > 0, g, wb * g), (g * np.minimum(x, 0)).sum(axes))}
-
-
-@pytest.mark.parametrize("shape, pass_, dtype, impl", list(_prelu_params()))
-def test_prelu(benchmark, shape, pass_, dtype, impl):
-    benchmark.group = "prelu %s %s %s" % (pass_, dtype, "x".join(map(str, shape)))
-    benchmark.extra_info.update(impl=impl)
-    benchmark(_prelu_case(shape, pass_, dtype)[impl])
+@pytest.mark.parametrize("function, pass_, dtype, size, make, impl", list(_prelu_params()))
+def test_prelu(benchmark, function, pass_, dtype, size, make, impl):
+    benchmark.group = "%s %s %s %s" % (function, pass_, dtype, format_size(size))
+    benchmark.extra_info.update(elements=size, impl=impl)
+    benchmark(getattr(_cached_case(function, pass_, dtype, make), impl))

@@ -76,6 +76,10 @@ def test_numpy_expressions_keep_the_dtype(dtype):
         for label, reference in references:
             got = reference(xm, gm, ym, -1)
             assert (name, pass_, label, got.dtype) == (name, pass_, label, xm.dtype)
+    for function, pass_, _, _, make in _bench.prelu_cases(_bench.PASSES, [dtype], 256):
+        results = make().numpy()
+        for got in results if isinstance(results, tuple) else (results,):
+            assert (function, pass_, got.dtype) == (function, pass_, x.dtype)
 
 
 def test_function_without_numpy_expression_is_skipped(capsys, monkeypatch, no_torch):
@@ -115,6 +119,43 @@ def test_glu_rows(tmp_path):
     assert all(r["size"] == 800 and r["speedup"] > 0 for r in data["records"])
     # (a busy machine adds a warning about other processes: not this test's)
     assert not [n for n in data["metadata"]["notes"] if "differs" in n or "no torch" in n]
+
+
+def test_prelu_rows(tmp_path):
+    """prelu is benchmarked on a batch of each of PRELU_SAMPLES with as
+    many elements as the --matrix array (at least one sample), forward and
+    backward (both gradients), each dtype, with fastact, NumPy and (when
+    installed) torch agreeing before timing."""
+    path = tmp_path / "b.json"
+    assert main(["bench", "--functions", "prelu", "--dtypes", "float32,float64",
+                 "--matrix", "8x1e3", "--repeats", "1", "--no-progress",
+                 "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    sizes = {"prelu 64x32x32": 65536, "prelu 64x2x2": 7936, "prelu 256": 7936}
+    assert sorted(_bench.PRELU_SAMPLES) == sorted(
+        tuple(map(int, name.split()[1].split("x"))) for name in sizes)
+    assert {(r["function"], r["pass"], r["dtype"], r["size"]) for r in data["records"]} == {
+        (f, p, d, n) for f, n in sizes.items() for p in ("forward", "backward")
+        for d in ("float32", "float64")}
+    assert all(r["speedup"] > 0 for r in data["records"])
+    assert (all(r["torch_ns_per_element"] > 0 for r in data["records"])
+            == (_bench._torch() is not None))
+    assert not [n for n in data["metadata"]["notes"] if "differs" in n or "no torch" in n]
+
+
+def test_check_flags_a_wrong_sum():
+    """The check before timing takes a sum's rounding into account (the
+    summed terms of prelu's weight gradient, in NumPy's order and
+    fastact's), and still flags a wrong one, or a wrong gradient of x."""
+    case = next(make() for f, p, d, n, make in _bench.prelu_cases(["backward"], ["float32"],
+                                                                      2**16))
+    grad_x, grad_w = case.numpy()
+    for got, wrong in [((grad_x, grad_w), False), (case.fastact(), False),
+                       ((grad_x, grad_w * 1.01), True), ((grad_x * 1.01, grad_w), True)]:
+        case.fastact = lambda got=got: got
+        notes = []
+        _bench._check(case, "prelu", np.float32, notes)
+        assert any("fastact differs" in n for n in notes) == wrong
 
 
 def test_bench_runs_without_scipy(capsys, monkeypatch, no_torch):

@@ -22,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 import numpy as np
 
@@ -237,6 +237,26 @@ TORCH_AXIS_SAVED = {
     "geglu": lambda torch, x, dim: torch.nn.functional.gelu(x.chunk(2, dim)[0]),
 }
 
+# prelu with a weight per channel (axis 1 of x) on batches of these
+# samples: channel rows of 1024 elements (images), of 4 (small images) and
+# of 1 (vectors), against its NumPy lines and torch's functions (backward:
+# what autograd runs, the weight's gradient per element, then its sum).
+PRELU_SAMPLES = ((64, 32, 32), (64, 2, 2), (256,))
+
+
+def _numpy_prelu(x, w):
+    return np.where(x > 0, x, w * x)
+
+
+def _numpy_prelu_backward(g, x, w, axes):
+    return np.where(x > 0, g, w * g), (g * np.minimum(x, 0)).sum(axes)
+
+
+def _torch_prelu_backward(torch, g, x, w, axes):
+    grad_x, grad_w = torch.ops.aten._prelu_kernel_backward(g, x, w)
+    return grad_x, grad_w.sum(axes)
+
+
 PASSES = ("forward", "backward")
 DTYPES = ("float16", "float32", "float64")
 # About a minute for the whole catalog on a 2-core machine.
@@ -316,6 +336,9 @@ class Case:
     copy: Callable     # np.copyto moving as many bytes as fastact does
     nbytes: int        # bytes fastact reads and writes per call
     torch: Optional[Callable] = None  # TORCH_EXPRESSIONS on views of the inputs
+    # per part of a tuple result, the terms each of its values sums (prelu's
+    # backward: 1 for the gradient of x, N * S for the weight's)
+    summed: Tuple[int, ...] = ()
 
 
 def make_case(act, pass_, dtype, size, seed=0):
@@ -335,21 +358,25 @@ def make_case(act, pass_, dtype, size, seed=0):
     if pass_ == "forward":
         return Case(functools.partial(act, x, out=out, **required),
                     functools.partial(forward, x),
-                    functools.partial(np.copyto, out, x),
+                    _copy(2 * x.nbytes, x),
                     x.nbytes + out.nbytes,
                     tref and functools.partial(tref[0], tx))
-    # backward reads two arrays and writes one: the copy moves the same bytes
-    # as 1.5 arrays in and 1.5 out.  Filled with data, because a copy from
-    # never-written pages reads the shared zero page and is too fast.
-    src = np.concatenate([x, g[: (size + 1) // 2]])
-    dst = np.empty_like(src)
     # backward takes what the function's training loop keeps: y or x.
     saved = {act.backward_uses: y if act.backward_uses == "y" else x}
     return Case(functools.partial(act.backward, g, out=out, **saved, **required),
                 functools.partial(backward, g, x, y),
-                functools.partial(np.copyto, dst, src),
+                _copy(3 * x.nbytes, x, g),
                 3 * x.nbytes,
                 tref and functools.partial(tref[1], tg, tx, ty, tref[2] and tref[2](tx)))
+
+
+def _copy(nbytes, *arrays):
+    """The roofline: np.copyto moving nbytes, half read and half written
+    (a backward reads two arrays and writes one: as 1.5 arrays in and 1.5
+    out), from the arrays' data.  Filled with data, because a copy from
+    never-written pages reads the shared zero page and is too fast."""
+    src = np.concatenate([a.ravel() for a in arrays])[: nbytes // (2 * arrays[0].itemsize)]
+    return functools.partial(np.copyto, np.empty_like(src), src)
 
 
 def axis_cases(name, passes, dtypes, matrix, seed=0):
@@ -385,9 +412,6 @@ def _axis_case(func, pass_, dtype, matrix, axis, reference, seed, tref=None):
         out = np.empty_like(x)
         mine = functools.partial(func.backward, g, **saved, axis=axis, out=out)
         nbytes = next(iter(saved.values())).nbytes + g.nbytes + out.nbytes
-    # The copy moves the same bytes, half read and half written (see make_case).
-    src = np.concatenate([x.ravel(), g.ravel()])[: nbytes // (2 * x.itemsize)]
-    dst = np.empty_like(src)
     torch = _torch() if tref is not None else None
     if torch is not None:
         tx, tg, ty = map(torch.from_numpy, (x, g, y))
@@ -396,8 +420,41 @@ def _axis_case(func, pass_, dtype, matrix, axis, reference, seed, tref=None):
                                    saver and pass_ == "backward" and saver(torch, tx, axis))
     else:
         theirs = None
-    return Case(mine, functools.partial(reference, x, g, y, axis),
-                functools.partial(np.copyto, dst, src), nbytes, theirs)
+    return Case(mine, functools.partial(reference, x, g, y, axis), _copy(nbytes, x, g),
+                nbytes, theirs)
+
+
+def prelu_cases(passes, dtypes, size, seed=0):
+    """(function, pass, dtype, size, make_case) for prelu on a batch of each
+    of PRELU_SAMPLES, about `size` elements (at least one sample)."""
+    for sample in PRELU_SAMPLES:
+        shape = (max(1, size // math.prod(sample)),) + sample
+        for pass_ in passes:
+            for dtype in dtypes:
+                yield ("prelu " + "x".join(map(str, sample)), pass_, dtype, math.prod(shape),
+                       functools.partial(_prelu_case, shape, pass_, dtype, seed))
+
+
+def _prelu_case(shape, pass_, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (3 * rng.standard_normal(shape)).astype(dtype)
+    g = rng.standard_normal(shape).astype(dtype)
+    w = rng.uniform(0.0, 0.5, shape[1]).astype(dtype)
+    wb = w.reshape((-1,) + (1,) * (len(shape) - 2))  # along axis 1
+    axes = tuple(i for i in range(len(shape)) if i != 1)
+    out = np.empty_like(x)
+    torch = _torch()
+    if torch is not None:
+        tx, tg, tw, twb = map(torch.from_numpy, (x, g, w, wb))
+    if pass_ == "forward":
+        return Case(functools.partial(fa.prelu, x, w, out=out),
+                    functools.partial(_numpy_prelu, x, wb), _copy(2 * x.nbytes, x),
+                    2 * x.nbytes, torch and functools.partial(torch.nn.functional.prelu, tx, tw))
+    return Case(functools.partial(fa.prelu.backward, g, x=x, weight=w, out=out),
+                functools.partial(_numpy_prelu_backward, g, x, wb, axes),
+                _copy(3 * x.nbytes, x, g), 3 * x.nbytes,
+                torch and functools.partial(_torch_prelu_backward, torch, tg, tx, twb, axes),
+                summed=(1, x.size // shape[1]))
 
 
 def _loop(fn, n):
@@ -590,6 +647,8 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
              for a in acts for p in passes for d in dtypes for n in sizes]
     cases += [c for name in AXIS_FUNCTIONS if functions is None or name in functions
               for c in axis_cases(name, passes, dtypes, matrix)]
+    if functions is None or "prelu" in functions:
+        cases += prelu_cases(passes, dtypes, matrix[0] * matrix[1])
     bar = Progress(len(cases) * len(threads), progress)
     records, cpu = [], _CpuShare()
     for name, pass_, dtype, size, make in cases:
@@ -612,6 +671,9 @@ def run(functions=None, passes=PASSES, dtypes=DEFAULT["dtypes"],
         print("  (softmax and GLU rows: along the axis of a %s matrix, which the GLUs split in "
               "halves, against the stable NumPy expression, or SciPy where the pass says so)"
               % "x".join(map(str, matrix)), file=out)
+    if any(name.startswith("prelu ") for name, *_ in cases):
+        print("  (prelu rows: a batch of the samples named, as many elements as the matrix, "
+              "with a weight per channel, axis 1; backward: both gradients)", file=out)
 
     # Per-call overhead: the Python layer over the ufunc vs a bare NumPy ufunc.
     x1, o1 = np.ones(1), np.empty(1)
@@ -645,16 +707,26 @@ def _check(case, what, dtype, notes):
     with np.errstate(all="ignore"):
         expected = case.numpy()
     tol = 64 * np.finfo(dtype).eps
-    if not np.allclose(case.fastact(), expected, rtol=tol, atol=tol):
+
+    def close(got):  # an array, a tensor, or a tuple of them (prelu's backward)
+        parts, wanted = (r if isinstance(r, tuple) else (r,) for r in (got, expected))
+        for a, b, n in zip(parts, wanted, case.summed or (1,) * len(wanted)):
+            # a sum's rounding grows with its terms, against its largest value
+            atol = tol if n == 1 else tol * math.sqrt(n) * np.abs(b).max(initial=1.0)
+            if not np.allclose(np.asarray(a), b, rtol=tol * math.sqrt(n), atol=atol):
+                return False
+        return True
+
+    if not close(case.fastact()):
         notes.append("WARNING: %s: fastact differs from NumPy" % what)
     if case.torch is not None:
         try:
-            got = case.torch().numpy()
+            got = case.torch()
         except Exception as e:  # torch raises RuntimeError, NotImplementedError, ...
             notes.append("no torch time for %s: %s" % (what, str(e).splitlines()[0]))
             case.torch = None
             return
-        if not np.allclose(got, expected, rtol=tol, atol=tol):
+        if not close(got):
             notes.append("WARNING: %s: torch differs from NumPy" % what)
 
 
@@ -879,7 +951,7 @@ def _choice(kind, valid):
 
 
 def _function_names():
-    return [a.name for a in fa.catalog()] + list(AXIS_FUNCTIONS)
+    return [a.name for a in fa.catalog()] + list(AXIS_FUNCTIONS) + ["prelu"]
 
 
 def _function(s):
@@ -951,12 +1023,12 @@ def add_arguments(parser):
     parser.add_argument("--sizes", type=_list_of(_size), metavar="N,...",
                         help="elements per array, e.g. 1000,1e6 "
                         "(default: 1e3,1e5,1e6; with --quick 1e5,1e6; with "
-                        "--grain 1024 to 8e6 in steps of sqrt(2)); the softmax "
-                        "and GLU rows take --matrix")
+                        "--grain 1024 to 8e6 in steps of sqrt(2)); the softmax, "
+                        "GLU and prelu rows take --matrix")
     parser.add_argument("--matrix", type=_matrix, metavar="ROWSxCOLS",
                         help="the array of the softmax and GLU rows, along each "
-                        "axis, which the GLUs split in halves (default: 4096x1000; with "
-                        "--quick 512x1000)")
+                        "axis, which the GLUs split in halves; prelu's batches have "
+                        "as many elements (default: 4096x1000; with --quick 512x1000)")
     parser.add_argument("--threads", type=_list_of(_positive_int), metavar="N,...",
                         help="fastact (and torch) threads; a list such as 1,2 "
                         "runs each row per count and adds the speed-up over the "
