@@ -6,9 +6,12 @@ function and the dtype, through every entry point.
 """
 
 import re
+import warnings
 
 import numpy as np
 import pytest
+
+import fastact as fa
 
 from helpers import (KINDS, assert_identical, grads_like,
                      params_in, run, value_mix)
@@ -38,6 +41,24 @@ def test_float16_is_float32_rounded(act, ref, kind):
             for i, (a, e) in enumerate(zip(got, expected)):
                 assert_identical(a, e[sl], "fastact.%s %s(float16 %s, %s)[%d]"
                                  % (act.name, kind, label, params, i))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_float16_raises_no_warnings(act, ref, kind):
+    """Every float16 bit pattern, the signaling NaNs among them (whose
+    conversion to float16 raises invalid in the FPU), repeated to 2^20
+    elements so that the loop splits across threads: no warning, on 1 and
+    2 threads, and the same bits on both."""
+    x16 = np.tile(np.arange(1 << 16, dtype=np.uint16).view(np.float16), 16)
+    g16 = grads_like(x16).astype(np.float16)
+    results = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for n in (1, 2):
+            with fa.threads(n):
+                results.append(run(act, kind, x16, ref.param_cases[0], g16))
+    for a, b in zip(*results):
+        assert_identical(a, b, "fastact.%s %s(float16), 2 threads vs 1" % (act.name, kind))
 
 
 @pytest.mark.acts(lambda a: a.param_names)

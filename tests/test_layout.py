@@ -274,13 +274,16 @@ def _large(dtype):
     return x, g
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_large_arrays_threads_and_chunks(act, ref, dtype, kind):
     """1e6 elements: with 2 threads (the contiguous loop splits across
     threads) == with 1 thread == the same array in 64k chunks (each below
     the threading threshold) == a strided view of the same values == the
     same values as rows of a wider array (the rows gufunc, which splits
-    the rows across threads), on 2 threads and on 1."""
+    the rows across threads), on 2 threads and on 1.  float16 too: its
+    loop converts blocks (vector instructions where contiguous) for the
+    float32 loop, split across threads as float32 is."""
     x, g = _large(dtype)
     xr, gr = _rows_view(x), _rows_view(g)
     for params in ref.param_cases[:2]:

@@ -62,6 +62,7 @@ def test_bad_input_with_out_leaves_out_untouched(act, dtype):
 
 # ---- overlap -----------------------------------------------------------------------
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 @pytest.mark.parametrize("n", [1000, 600_000], ids=["small", "threaded"])
 def test_out_overlapping_input_shifted(act, dtype, n):
     """out= a shifted view of an input, in both directions (reading ahead

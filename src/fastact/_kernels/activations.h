@@ -336,7 +336,6 @@ FA_INLINE double fa_gelu_tanh_derivative_fd(double x)
 /* A vectorized reduction in axis_impl.h: `omp simd reduction(op:var)`
    (compiled with -fopenmp-simd, no OpenMP runtime needed); without the
    pragma the loop is still right, only scalar. */
-#define FA_PRAGMA(text) _Pragma(#text)
 #define FA_SIMD_REDUCTION(r) FA_PRAGMA(omp simd reduction(r))
 /* `omp simd` on the loops over columns: an output row may be the input row
    (in place), never another one, which the compiler cannot know. */

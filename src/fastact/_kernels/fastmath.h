@@ -23,8 +23,12 @@
 
 #include <fenv.h>
 #include <math.h>  /* INFINITY and NAN only: no libm calls */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __F16C__
+#include <immintrin.h>  /* fa_halves_to_floats, fa_floats_to_halves */
+#endif
 
 /* The vectorized loops need the math inlined: gcc's inliner may keep a
    function with many callers out of line (fa_exp_f once the GLU and softmax
@@ -36,6 +40,11 @@
 #else
 #define FA_INLINE static inline
 #endif
+
+/* A pragma from a macro: FA_PRAGMA(omp simd) (compiled with -fopenmp-simd,
+   no OpenMP runtime needed; without it the loop is still right, only
+   perhaps scalar). */
+#define FA_PRAGMA(text) _Pragma(#text)
 
 /* ---- floating-point exception flags ----------------------------------- */
 
@@ -636,25 +645,55 @@ FA_INLINE float fa_half_to_float(uint16_t h)
     return fa_from_bits_f(fa_bits_f(f) | ((int32_t)(h & 0x8000) << 16));
 }
 
+/* Branch-free (selects), so that a loop of it vectorizes: the same bits
+ * as the branches had, over every float (an exhaustive check in C). */
 FA_INLINE uint16_t fa_float_to_half(float f)
 {
     uint32_t u = (uint32_t)fa_bits_f(f);
     uint32_t sign = (u >> 16) & 0x8000u;
-    uint16_t h;
     u &= 0x7fffffffu;
-    if (u >= (143u << 23)) {                     /* >= 65536: inf, or NaN */
-        h = u > 0x7f800000u ? 0x7e00 : 0x7c00;
-        /* values in [65520, 65536) round to inf too: handled below */
-    } else if (u < (113u << 23)) {               /* half subnormal or zero */
-        /* Adding 0.5 aligns the bits so the FPU rounds to the half ulp. */
-        float aligned = fa_from_bits_f((int32_t)u) + 0.5f;
-        h = (uint16_t)(fa_bits_f(aligned) - fa_bits_f(0.5f));
-    } else {
-        uint32_t odd = (u >> 13) & 1u;
-        u += ((uint32_t)(15 - 127) << 23) + 0xfffu + odd;
-        h = (uint16_t)(u >> 13);                 /* overflow carries to inf */
-    }
+    /* half subnormal or zero: adding 0.5 aligns the bits so the FPU rounds
+       to the half ulp */
+    float aligned = fa_from_bits_f((int32_t)u) + 0.5f;
+    uint32_t subnormal = (uint32_t)(fa_bits_f(aligned) - fa_bits_f(0.5f));
+    /* normal: rebias, round to nearest even; [65520, 65536) carries to inf */
+    uint32_t normal = (u + ((uint32_t)(15 - 127) << 23) + 0xfffu + ((u >> 13) & 1u)) >> 13;
+    /* >= 65536: inf, or NaN */
+    uint32_t large = u > 0x7f800000u ? 0x7e00u : 0x7c00u;
+    uint32_t h = u >= (143u << 23) ? large : u < (113u << 23) ? subnormal : normal;
     return (uint16_t)(h | sign);
+}
+
+/* n contiguous halves to floats, and floats to halves: F16C's vcvtph2ps
+ * and vcvtps2ph, 8 at a time, where the target has them (x86-64-v3 and
+ * v4; the same values, rounded to nearest even, NaN payloads aside), the
+ * functions above for the rest, which gcc vectorizes.  (float16 loops
+ * had converted element by element: 2.9 ns/el for leaky_relu on AVX2,
+ * 15x float32's time.)  The caller saves and restores the FP flags: an
+ * sNaN's conversion raises invalid. */
+FA_INLINE void fa_halves_to_floats(const uint16_t *h, float *f, ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+#ifdef __F16C__
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(f + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + i))));
+#endif
+    FA_PRAGMA(omp simd)
+    for (ptrdiff_t j = i; j < n; j++)
+        f[j] = fa_half_to_float(h[j]);
+}
+
+FA_INLINE void fa_floats_to_halves(const float *f, uint16_t *h, ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+#ifdef __F16C__
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(h + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(f + i), _MM_FROUND_TO_NEAREST_INT));
+#endif
+    FA_PRAGMA(omp simd)
+    for (ptrdiff_t j = i; j < n; j++)
+        h[j] = fa_float_to_half(f[j]);
 }
 
 #endif
