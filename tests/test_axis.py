@@ -142,19 +142,31 @@ def test_result_keeps_the_input_layout():
         assert fa.softmax.backward(x, y=x, axis=axis).flags.c_contiguous
 
 
-@pytest.mark.parametrize("shape, axis", [((1100, 500), 1), ((200, 3000), 0), ((600, 1000), 0)])
-def test_threads_give_the_same_result(shape, axis):
-    # > 2 grains (2 * 262144 elements): split across threads (along axis 0:
-    # in column blocks, one per thread here, 1500 + 1500 and 512 + 488 columns)
-    assert np.prod(shape) > 2 * fa.sigmoid.spec.grain
-    x = values(shape, np.float32)
-    g = values(x.shape, np.float32, seed=1)
-    with fa.threads(1):
-        single = fa.softmax(x, axis=axis), fa.log_softmax.backward(g, y=x, axis=axis)
-    with fa.threads(2):
-        double = fa.softmax(x, axis=axis), fa.log_softmax.backward(g, y=x, axis=axis)
-    for a, b in zip(single, double):
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("shape, axis, step", [((1100, 500), 1, 1), ((200, 3000), 0, 1),
+                                               ((600, 1000), 0, 1), ((1100, 1000), 1, 2)])
+def test_threads_give_the_same_result(shape, axis, step, dtype):
+    """> 2 grains (2 * 262144 elements): split across threads, the rows
+    (along axis 0: in column blocks, one per thread here, 1500 + 1500 and
+    512 + 488 columns; float16 and a strided axis, x[:, ::2]: each softmax
+    through a buffer, in chunks of softmaxes).  The same bits on 1 and 2
+    threads; float16 is float32's result rounded."""
+    x = values(shape, dtype)[:, ::step]
+    g = values(x.shape, dtype, seed=1)
+    assert x.size > 2 * fa.sigmoid.spec.grain
+    results = {}
+    for n in (1, 2):
+        with fa.threads(n):
+            results[n] = fa.softmax(x, axis=axis), fa.log_softmax.backward(g, y=x, axis=axis)
+    for a, b in zip(results[1], results[2]):
         np.testing.assert_array_equal(a, b)
+    if dtype == np.float16:
+        # float32 through the row kernel (contiguous softmaxes), as float16's
+        # buffers run it (along axis 0, float32 sums columns in another order)
+        x32, g32 = (np.ascontiguousarray(np.moveaxis(a, axis, -1), np.float32) for a in (x, g))
+        expected = fa.softmax(x32), fa.log_softmax.backward(g32, y=x32)
+        for a, e in zip(results[2], expected):
+            np.testing.assert_array_equal(a, np.moveaxis(e, -1, axis).astype(np.float16))
 
 
 # ---- stability, NaN and inf ------------------------------------------------------
