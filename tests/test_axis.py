@@ -703,6 +703,38 @@ def test_prelu_channel_rows(monkeypatch, dtype):
         assert grad_x.shape == shape and np.all(grad_w == 0) and grad_w.shape == weight.shape
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(6, 4, 40), (6, 4, 3, 2), (24, 4)])
+def test_prelu_out_overlapping_at_a_shift(shape, dtype):
+    """out= a view of grad's or x's memory one element ahead or behind:
+    the same results as without the overlap, forward and backward, in each
+    layout (channel rows, a sample at a time, 2-d), as NumPy's ufuncs give
+    by copying.  (The one-pass backward had written elements of grad it
+    had not yet read.)"""
+    n = int(np.prod(shape))
+    w = np.linspace(0.2, 1.5, shape[1]).astype(dtype)
+    x0 = values((n + 1,), dtype)
+    g0 = values((n + 1,), dtype, seed=2)
+    for ahead in (True, False):
+        into, read = (slice(1, None), slice(None, -1)) if ahead else (slice(None, -1), slice(1, None))
+        what = "%s %s out %s" % (shape, dtype, "ahead" if ahead else "behind")
+        # forward: out overlapping x
+        buf = x0.copy()
+        expected = fa.prelu(buf[read].reshape(shape).copy(), w)
+        y = fa.prelu(buf[read].reshape(shape), w, out=buf[into].reshape(shape))
+        assert_identical(y, expected, what + " forward")
+        # backward: out overlapping grad, then x
+        for overlapped in ("grad", "x"):
+            gbuf, xbuf = g0.copy(), x0.copy()
+            g, x = gbuf[read].reshape(shape), xbuf[read].reshape(shape)
+            expected = fa.prelu.backward(g.copy(), x=x.copy(), weight=w)
+            out = (gbuf if overlapped == "grad" else xbuf)[into].reshape(shape)
+            grad_x, grad_w = fa.prelu.backward(g, x=x, weight=w, out=out)
+            assert grad_x is out
+            assert_identical(grad_x, expected[0], what + " backward over " + overlapped)
+            assert_identical(grad_w, expected[1], what + " backward over " + overlapped)
+
+
 def test_prelu_backward_central_differences():
     x = values((3, 4, 5), np.float64)
     w = np.array([0.1, -0.3, 0.7, 1.5])

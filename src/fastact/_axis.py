@@ -622,7 +622,16 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
         grad_x = np.empty_like(x) if out is None else out
         compute = np.float32 if result == np.float16 else result
         g_c, x_c = np.asarray(grad, compute), x.astype(compute, copy=False)
-        grad_c = grad_x if compute == result else g_c  # (g_c: a copy of float16 grad)
+        if compute != result:
+            grad_c = g_c  # a float32 copy of float16 grad
+        elif out is not None and any(np.may_share_memory(out, a) and
+                                     out.ctypes.data != a.ctypes.data for a in (grad, x)):
+            # out= overlapping grad or x at a shift: the kernel would write
+            # elements not yet read (out= the very memory of one is fine:
+            # each element is read first); a temporary, as NumPy's ufuncs copy
+            grad_c = np.empty_like(x)
+        else:
+            grad_c = grad_x
         shape, weights = _prelu_layout(x.shape, w.astype(compute), channel)
         # sums per channel row, or per block of samples and element
         partial = np.empty((n, c, 1) if len(shape) == 3 else
