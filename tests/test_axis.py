@@ -641,22 +641,26 @@ def test_prelu_channel_rows(monkeypatch, dtype):
     the other axes, each with its channel's weight, in one call to the rows
     gufunc (split across threads): the same bits as the elementwise ufunc
     with the broadcast weight, on 1 and 2 threads, into out= too.  Rows
-    shorter than PRELU_ROW_MIN: the elementwise ufunc on x as (N, C * S),
-    a sample per row, with the weight repeated over each channel's S
-    elements.  A strided x or a cast: the elementwise ufunc as it is."""
+    shorter than PRELU_ROW_MIN: x as (N, C * S), a sample per row, with the
+    weight repeated over each channel's S elements, through
+    kernels.prelu_samples in float32 and float64 (split across threads),
+    the elementwise ufunc in float16.  A strided x or a cast: the
+    elementwise ufunc as it is."""
     ufuncs = dict(fastact._axis._UFUNCS)
+    samples = fastact._axis.kernels.prelu_samples
     calls = []
 
     def spy(name):
         def call(*args, **kwargs):
             calls.append(name if name.endswith("_rows") else (name, args[0].ndim))
-            return ufuncs[name](*args, **kwargs)
+            return (ufuncs[name] if name in ufuncs else samples)(*args, **kwargs)
         call.__name__ = name
         return call
 
     monkeypatch.setattr(fastact._axis, "_UFUNCS", {**ufuncs, **{
         n: spy(n) for n in ("leaky_relu_rows", "leaky_relu_backward_rows", "leaky_relu",
                             "leaky_relu_backward")}})
+    monkeypatch.setattr(fastact._axis.kernels, "prelu_samples", spy("prelu_samples"))
     x = values((40, 16, 30, 30), dtype)  # 576,000 elements: above two grains
     g = values(x.shape, dtype, seed=3)
     w = np.linspace(-0.5, 2.0, 16).astype(dtype)
@@ -687,7 +691,19 @@ def test_prelu_channel_rows(monkeypatch, dtype):
         out = np.empty_like(short)
         assert fa.prelu.backward(gs, x=short, weight=w, out=out)[0] is out
         assert_identical(out, ufuncs["leaky_relu_backward"](gs, short, w4), str(rest))
-    assert calls == [("leaky_relu", 2)] * 3
+    forward = ("leaky_relu", 2) if dtype == "float16" else ("prelu_samples", 2)
+    assert calls == [forward] * 3
+    del calls[:]
+    # a sample at a time, above two grains: on 1 and 2 threads, in place
+    short = values((4096, 16, 3, 3), dtype)
+    expected = ufuncs["leaky_relu"](short, w4)
+    for n in (1, 2):
+        with fa.threads(n):
+            assert_identical(fa.prelu(short, w), expected, "%s, %d thread(s)" % (dtype, n))
+            inplace = short.copy()
+            assert fa.prelu(inplace, w, out=inplace) is inplace
+            assert_identical(inplace, expected, "%s, %d thread(s), in place" % (dtype, n))
+    assert calls == [forward] * 4
     del calls[:]
     assert_identical(fa.prelu(x[:, :, ::2], w), ufuncs["leaky_relu"](x[:, :, ::2], w4))
     out64 = np.empty(x.shape, np.float64)  # a cast, but for float64 x
