@@ -635,81 +635,79 @@ def test_prelu(dtype, shape, weight):
     assert_close(grad_w, expected_w, dtype, scale=10 * x.size)
 
 
+def spy_prelu_kernel(monkeypatch):
+    """Record each call of the kernel module's prelu: "forward" or
+    "backward", and whether the kernel took the arrays (else None)."""
+    kernels = fastact._axis.kernels
+    kernel, calls = kernels.prelu, []
+
+    def spy(x, weight, out=None, grad=None, **kwargs):
+        result = kernel(x, weight, out, grad, **kwargs)
+        calls.append(("forward" if grad is None else "backward", result is not None))
+        return result
+
+    monkeypatch.setattr(kernels, "prelu", spy)
+    return calls
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_prelu_channel_rows(monkeypatch, dtype):
-    """x (N, C, ...) C-ordered with a weight per channel: N * C rows of
-    the other axes, each with its channel's weight, in one call to the rows
-    gufunc (split across threads): the same bits as the elementwise ufunc
-    with the broadcast weight, on 1 and 2 threads, into out= too.  Rows
-    shorter than PRELU_ROW_MIN: x as (N, C * S), a sample per row, with the
-    weight repeated over each channel's S elements, through
-    kernels.prelu_samples in float32 and float64 (split across threads),
-    the elementwise ufunc in float16.  A strided x or a cast: the
-    elementwise ufunc as it is."""
+    """x (N, C, ...) C-ordered with a weight per channel: N * C channel rows
+    (at least PRELU_ROW_MIN long) or N samples, in one call to the kernel
+    module's prelu (split across threads): the same bits as the
+    elementwise ufunc with the broadcast weight, on 1 and 2 threads, into
+    out= and in place too.  float16's backward runs it on float32 copies.
+    A strided x or a cast: the elementwise ufunc."""
     ufuncs = dict(fastact._axis._UFUNCS)
-    samples = fastact._axis.kernels.prelu_samples
-    calls = []
+    calls = spy_prelu_kernel(monkeypatch)
+    ufunc_calls = []
 
     def spy(name):
         def call(*args, **kwargs):
-            calls.append(name if name.endswith("_rows") else (name, args[0].ndim))
-            return (ufuncs[name] if name in ufuncs else samples)(*args, **kwargs)
-        call.__name__ = name
+            ufunc_calls.append(name)
+            return ufuncs[name](*args, **kwargs)
         return call
 
-    monkeypatch.setattr(fastact._axis, "_UFUNCS", {**ufuncs, **{
-        n: spy(n) for n in ("leaky_relu_rows", "leaky_relu_backward_rows", "leaky_relu",
-                            "leaky_relu_backward")}})
-    monkeypatch.setattr(fastact._axis.kernels, "prelu_samples", spy("prelu_samples"))
-    x = values((40, 16, 30, 30), dtype)  # 576,000 elements: above two grains
-    g = values(x.shape, dtype, seed=3)
+    monkeypatch.setattr(fastact._axis, "_UFUNCS", {
+        **ufuncs, **{n: spy(n) for n in ("leaky_relu", "leaky_relu_backward")}})
+    row_min = fastact._axis.kernels.PRELU_ROW_MIN
     w = np.linspace(-0.5, 2.0, 16).astype(dtype)
     w4 = w.reshape(16, 1, 1)
-    y_ref = ufuncs["leaky_relu"](x, w4)
-    gx_ref = ufuncs["leaky_relu_backward"](g, x, w4)
-    for n in (1, 2):
-        with fa.threads(n):
-            what = "%s, %d thread(s)" % (dtype, n)
-            assert_identical(fa.prelu(x, w), y_ref, what)
-            out = np.empty_like(x)
-            assert fa.prelu(x, w, out=out) is out
-            assert_identical(out, y_ref, what + " out=")
-            grad_x, _ = fa.prelu.backward(g, x=x, weight=w, out=out)
-            assert grad_x is out
-            assert_identical(grad_x, gx_ref, what + " backward")
-    # (the backwards: kernels.prelu_backward, both gradients:
-    # test_prelu_backward_one_pass)
-    assert calls == ["leaky_relu_rows", "leaky_relu_rows"] * 2
-    del calls[:]
-    # shorter rows: a call per sample, the weight repeated over each
-    # channel's elements; a strided x or a cast: the elementwise ufunc
-    for rest in [(1, 1), (3, 5), (1, 30)]:
-        assert rest[0] * rest[1] < fastact._axis.PRELU_ROW_MIN
-        short = np.ascontiguousarray(x[:, :, :rest[0], :rest[1]])
-        gs = np.ascontiguousarray(g[:, :, :rest[0], :rest[1]])
-        assert_identical(fa.prelu(short, w), ufuncs["leaky_relu"](short, w4), str(rest))
-        out = np.empty_like(short)
-        assert fa.prelu.backward(gs, x=short, weight=w, out=out)[0] is out
-        assert_identical(out, ufuncs["leaky_relu_backward"](gs, short, w4), str(rest))
-    forward = ("leaky_relu", 2) if dtype == "float16" else ("prelu_samples", 2)
-    assert calls == [forward] * 3
-    del calls[:]
-    # a sample at a time, above two grains: on 1 and 2 threads, in place
-    short = values((4096, 16, 3, 3), dtype)
-    expected = ufuncs["leaky_relu"](short, w4)
-    for n in (1, 2):
-        with fa.threads(n):
-            assert_identical(fa.prelu(short, w), expected, "%s, %d thread(s)" % (dtype, n))
-            inplace = short.copy()
-            assert fa.prelu(inplace, w, out=inplace) is inplace
-            assert_identical(inplace, expected, "%s, %d thread(s), in place" % (dtype, n))
-    assert calls == [forward] * 4
-    del calls[:]
+    # channel rows of 900 and of 30, a sample at a time: rows of 15, 1 and
+    # 9 (each above two grains in all), and 2-d x
+    for shape in [(40, 16, 30, 30), (1200, 16, 1, 30), (2400, 16, 3, 5), (36000, 16, 1, 1),
+                  (4096, 16, 3, 3)]:
+        assert (shape[2] * shape[3] >= row_min) == (shape[3] == 30 and shape[2] == 30)
+        x = values(shape, dtype)
+        g = values(x.shape, dtype, seed=3)
+        y_ref = ufuncs["leaky_relu"](x, w4)
+        gx_ref = ufuncs["leaky_relu_backward"](g, x, w4)
+        for n in (1, 2):
+            with fa.threads(n):
+                what = "%s %s, %d thread(s)" % (shape, dtype, n)
+                assert_identical(fa.prelu(x, w), y_ref, what)
+                out = np.empty_like(x)
+                assert fa.prelu(x, w, out=out) is out
+                assert_identical(out, y_ref, what + " out=")
+                inplace = x.copy()
+                assert fa.prelu(inplace, w, out=inplace) is inplace
+                assert_identical(inplace, y_ref, what + " in place")
+                grad_x, _ = fa.prelu.backward(g, x=x, weight=w, out=out)
+                assert grad_x is out
+                assert_identical(grad_x, gx_ref, what + " backward")
+        # float16's backward: the kernel declines float16, then takes copies
+        backward = [("backward", False), ("backward", True)] if dtype == "float16" else \
+            [("backward", True)]
+        assert calls == ([("forward", True)] * 3 + backward) * 2, shape
+        del calls[:]
+    # (the backwards' weight gradients: test_prelu_backward_one_pass)
+    assert ufunc_calls == []
+    # a strided x or a cast: the elementwise ufunc
+    x = values((40, 16, 30, 30), dtype)
     assert_identical(fa.prelu(x[:, :, ::2], w), ufuncs["leaky_relu"](x[:, :, ::2], w4))
     out64 = np.empty(x.shape, np.float64)  # a cast, but for float64 x
     assert_identical(fa.prelu(x, w, out=out64), ufuncs["leaky_relu"](x, w4, out=out64.copy()))
-    assert calls == [("leaky_relu", 4)] + (["leaky_relu_rows"] if dtype == "float64"
-                                           else [("leaky_relu", 4)])
+    assert ufunc_calls == ["leaky_relu"] * (1 if dtype == "float64" else 2)
     # empty batches, channels or rows
     for shape in [(0, 16, 30, 30), (0, 16, 2, 2), (4, 16, 0, 30), (4, 0, 3, 3)]:
         e = np.zeros(shape, dtype)
@@ -751,6 +749,30 @@ def test_prelu_out_overlapping_at_a_shift(shape, dtype):
             assert_identical(grad_w, expected[1], what + " backward over " + overlapped)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(6, 4, 40), (6, 4, 3, 2)])
+def test_prelu_out_over_the_weight(shape, dtype):
+    """out= sharing memory with the weight (the weight a view of out's
+    first elements, which the first channel row overwrites): the results of
+    a copy of the weight, as NumPy's ufuncs give, forward and backward."""
+    c = shape[1]
+    x, g = values(shape, dtype), values(shape, dtype, seed=2)
+    for backward in (False, True):
+        buf = np.empty(shape, dtype)
+        w = buf.reshape(-1)[:c]
+        w[...] = np.linspace(0.2, 1.5, c)
+        expected = (fa.prelu.backward(g, x=x, weight=w.copy()) if backward
+                    else fa.prelu(x, w.copy()))
+        result = (fa.prelu.backward(g, x=x, weight=w, out=buf) if backward
+                  else fa.prelu(x, w, out=buf))
+        if backward:
+            assert result[0] is buf
+            assert_identical(result[1], expected[1], "%s %s weight's gradient" % (shape, dtype))
+            result, expected = result[0], expected[0]
+        assert result is buf
+        assert_identical(buf, expected, "%s %s backward=%s" % (shape, dtype, backward))
+
+
 def test_prelu_backward_central_differences():
     x = values((3, 4, 5), np.float64)
     w = np.array([0.1, -0.3, 0.7, 1.5])
@@ -790,15 +812,7 @@ def test_prelu_backward_one_pass(monkeypatch, shape, layout, dtype):
     and float32: within an ulp of the exact sum); the same bits on 1 and 2
     threads and in place (out=grad or x); inf and NaN as the products give
     them, silently."""
-    calls = []
-    kernels = fastact._axis.kernels
-    fused = kernels.prelu_backward
-
-    def spy(*args):
-        calls.append(args[1].ndim)
-        return fused(*args)
-
-    monkeypatch.setattr(kernels, "prelu_backward", spy)
+    calls = spy_prelu_kernel(monkeypatch)
     x = values(shape, dtype)  # 576,000 elements: two threads split them
     g = values(x.shape, dtype, seed=4)
     c = shape[1]
@@ -825,7 +839,11 @@ def test_prelu_backward_one_pass(monkeypatch, shape, layout, dtype):
             grad_x, grad_w = fa.prelu.backward(grad_in, x=x_in, weight=w, out=out)
             assert grad_x is out
             results.append((grad_x, grad_w))
-    assert calls == [3 if layout == "rows" else 2] * 4
+    # (float16: the kernel declines float16, then takes float32 copies)
+    taken = [("backward", False), ("backward", True)] if dtype == np.float16 else \
+        [("backward", True)]
+    assert calls == taken * 4
+    assert (np.prod(shape[2:]) >= fastact._axis.kernels.PRELU_ROW_MIN) == (layout == "rows")
     for grad_x, grad_w in results:
         assert_identical(grad_x, expected_x)
         assert_identical(grad_w, results[0][1])

@@ -5,11 +5,11 @@ Plain functions, each with a ``backward`` attribute.  The compiled parts
 are ufuncs of the kernel module: softmax and log_softmax (and their
 backwards) are generalized ufuncs with signature ``(n)->(n)``, so NumPy
 handles ``axis=``, ``out=``, broadcasting and casting; the GLU family runs
-elementwise ufuncs on the two halves of x (views, no copies); prelu reuses
-leaky_relu's ufuncs with the weight as an array slope, and on a C-ordered
-x its backward computes both gradients in one pass (prelu_backward, over
-the channel rows or a sample at a time) and its forward takes short
-channel rows a sample at a time in one call (prelu_samples).
+elementwise ufuncs on the two halves of x (views, no copies); prelu on a
+C-ordered x with a weight per channel is one call to the kernel module's
+prelu (over the channel rows or a sample at a time, split across threads;
+the backward's two gradients in one pass), and elsewhere leaky_relu's
+ufuncs with the weight as an array slope.
 
 The dtype rule is Activation's: float16/32/64 are kept (float16 computed in
 float32), integers and bools compute in float64, anything else raises
@@ -21,7 +21,6 @@ and the result rewrapped (_on_xarray), its axis also a dimension's name.
 
 from __future__ import annotations
 
-import math
 import operator
 import sys
 from typing import (Any, Callable, Dict, Mapping, Optional, Protocol, SupportsIndex, Tuple,
@@ -514,100 +513,6 @@ def _prelu_weight(name: str, x: ArrayLike, weight: ArrayLike, dtype: DTypeLike) 
     return w.reshape(w.shape + (1,) * (ndim - 2)).astype(dtype)
 
 
-# Channel rows at least this long go to the rows gufunc, shorter ones a
-# sample per call (_prelu_call).  ns/el of the two, x (N, 64, S) of 2^20
-# elements, AVX2, one thread, 2026-12-07, float32 | float64:
-#   S = 16: rows 0.96-1.06, samples 0.36-0.45 | 0.80-1.41, 0.81-1.22
-#   S = 32: rows 0.61-0.62, samples 0.35      | 0.66-1.24, 0.83-1.18
-#   S = 64: rows 0.37-0.40, samples 0.35      | 0.44-0.64, 0.78-0.86
-# and on two threads, which only the rows use, at S = 32 0.39 against
-# 0.32 | 1.20 against 1.24.
-PRELU_ROW_MIN = 32
-
-
-def _channel_rows(arrays: Tuple[Any, ...], w: np.ndarray, out: Any,
-                  dtype: Optional[np.dtype]) -> Optional[int]:
-    """The length of x's channel rows where x (the last of arrays) is a
-    C-ordered (N, C, ...) with a weight per channel, and the other arrays
-    and out ndarrays like it, computed in their dtype; else None."""
-    x = arrays[-1]
-    operands = arrays + (() if out is None else (out,))
-    if (dtype is None and w.ndim > 0 and type(x) is np.ndarray and x.ndim >= 2
-            and all(type(a) is np.ndarray and a.flags.c_contiguous and a.shape == x.shape
-                    and a.dtype == x.dtype for a in operands)):
-        return math.prod(x.shape[2:])
-    return None
-
-
-def _prelu_layout(shape: Tuple[int, ...], w: np.ndarray,
-                  channel: int) -> Tuple[Tuple[int, ...], np.ndarray]:
-    """The shape prelu's kernels take x (N, C, ...) of channel rows of
-    `channel` elements in, and the weight (C values, w) to go with it:
-    (N, C, channel) and w, the channel rows, where they hold at least
-    PRELU_ROW_MIN elements; else (N, C * channel), a sample per row, and
-    each channel's weight repeated over its elements."""
-    n, c = shape[:2]
-    if channel >= PRELU_ROW_MIN:
-        return (n, c, channel), w.reshape(-1)
-    return (n, c * channel), np.repeat(w.reshape(-1), channel)
-
-
-def _overlaps_at_a_shift(out: Any, *arrays: np.ndarray) -> bool:
-    """Whether out= shares memory with one of arrays (C-ordered, of its
-    shape) other than at the same address.  prelu's kernels would then
-    write elements not yet read (where NumPy's ufuncs copy); at the same
-    address, in place, each element is read before it is written."""
-    return out is not None and any(np.may_share_memory(out, a) and
-                                   out.ctypes.data != a.ctypes.data for a in arrays)
-
-
-def _sample_blocks(n: int, width: int) -> int:
-    """How many blocks of the n samples (of width elements) prelu's backward
-    sums the weight's parts over, each with its own float64 sums per
-    element, the blocks split across threads: at least 65536 elements
-    each, at most 64 blocks and 2^22 sums (32 MB).  Fixed by the sizes, not
-    the thread count, so that the weight's gradient does not depend on it."""
-    return max(1, min(n, 64, n * width // 65536, (1 << 22) // max(width, 1)))
-
-
-def _prelu_call(name: str, ufunc: np.ufunc, arrays: Tuple[Any, ...], w: np.ndarray,
-                out: Any, dtype: Optional[np.dtype]) -> Any:
-    """leaky_relu's ufunc (or its backward) on arrays (x last) with prelu's
-    weight w.  A C-ordered x (N, C, ...) with a weight per channel (and
-    grad and out alike), as the elementwise ufunc with the weight
-    broadcast would see it, is N * C channel rows, which NumPy takes in
-    buffers of several channels, its weight copied per element, or one
-    call per row where the rows are short: 2.3-2.6 ns/el for (4096, 64, 4)
-    float32, on one thread.  Instead:
-    - rows of at least PRELU_ROW_MIN elements go to the ufunc's rows gufunc
-      (NAME_rows, "(n),()->(n)") as one call that splits them across
-      threads, each row through the vectorized loop with its weight a
-      scalar (x of (16, 64, 32, 32): 0.49x-0.73x the time, 1 and 2 threads);
-    - shorter ones as N rows of one sample each, with the weight repeated
-      over each channel's elements: the ufunc's loop for contiguous
-      parameter arrays, once per sample (rows of 4 to 16 elements:
-      0.17x-0.43x the time in float32, 0.32x-0.70x in float64); the
-      forward in float32 and float64 in one call, kernels.prelu_samples,
-      that splits the samples across threads (where NumPy had called the
-      loop per sample: on one thread 0.55x-0.89x the time in float32,
-      0.48x-0.94x in float64, 2-d x and rows of 4 and 9)."""
-    x = arrays[-1]
-    channel = _channel_rows(arrays, w, out, dtype)
-    if channel is None:
-        return _named_errors(name, ufunc, *arrays, w, out=out, dtype=dtype)
-    shape, weights = _prelu_layout(x.shape, w, channel)
-    if len(shape) == 3:
-        ufunc = _UFUNCS[ufunc.__name__ + "_rows"]
-    elif (ufunc.__name__ == "leaky_relu" and x.dtype in (np.float32, np.float64)
-          and not _overlaps_at_a_shift(out, x)):
-        y = np.empty_like(x) if out is None else out
-        kernels.prelu_samples(x.reshape(shape), weights, y.reshape(shape))
-        return y
-    result = ufunc(*(a.reshape(shape) for a in arrays), weights,
-                   out=None if out is None else out.reshape(shape))
-    return result.reshape(x.shape) if out is None else out
-
-
 def _float_dtype(dtype: Optional[DTypeLike], *arrays: Any) -> np.dtype:
     """The dtype a ufunc call computes in: dtype, or NumPy's choice."""
     if dtype is not None:
@@ -621,6 +526,10 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
     """(grad_x, grad_weight): grad * (1 if x > 0 else weight) and the sum
     over every axis but the channel axis of grad * min(x, 0), in the shape
     of weight."""
+    # the common case, which the kernel checks: both gradients in one pass
+    both = kernels.prelu(x, weight, out, grad)
+    if both is not None:
+        return both
     if x is None or weight is None:
         raise ValueError("fastact.prelu.backward needs x= and weight=")
     dtype = _common_dtype("prelu.backward", grad=grad, x=x)
@@ -630,37 +539,28 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
                          % (np.shape(grad), np.shape(x)))
     result = _float_dtype(dtype, grad, x)
     w = _prelu_weight("prelu.backward", x, weight, result)
-    channel = _channel_rows((grad, x), w, out, dtype)
-    if channel is not None and result in (np.float16, np.float32, np.float64):
-        # both gradients in one pass: over the channel rows, or a sample at
-        # a time where they are short (the forward's two ways).  float16 in
-        # float32 copies, as its loops compute (exact conversions, grad_x
-        # rounded once): NumPy's float16 weight gradient took 17-24 ns/el.
-        assert isinstance(x, np.ndarray)  # (for mypy: _channel_rows checked it)
-        n, c = x.shape[:2]
-        grad_x = np.empty_like(x) if out is None else out
+    if (dtype is None and w.ndim and type(grad) is np.ndarray and type(x) is np.ndarray
+            and result in (np.float16, np.float32, np.float64)
+            and (out is None or (type(out) is np.ndarray and out.shape == x.shape
+                                 and out.dtype == result))):
+        # The kernel on copies: float16 in float32 as its loops compute
+        # (exact conversions, grad_x rounded once, in place in grad's copy;
+        # NumPy's float16 weight gradient took 17-24 ns/el), and grad_x
+        # into a new array where out is not the kernel's (e.g. it overlaps
+        # grad or x at a shift, where NumPy's ufuncs copy).
         compute = np.float32 if result == np.float16 else result
-        g_c, x_c = np.asarray(grad, compute), x.astype(compute, copy=False)
-        if compute != result:
-            grad_c = g_c  # a float32 copy of float16 grad
-        elif _overlaps_at_a_shift(out, grad, x):
-            grad_c = np.empty_like(x)  # a temporary, as NumPy's ufuncs copy
-        else:
-            grad_c = grad_x
-        shape, weights = _prelu_layout(x.shape, w.astype(compute), channel)
-        # sums per channel row, or per block of samples and element
-        partial = np.empty((n, c, 1) if len(shape) == 3 else
-                           (_sample_blocks(n, c * channel), c, channel))
-        kernels.prelu_backward(g_c.reshape(shape), x_c.reshape(shape), weights,
-                               grad_c.reshape(shape), partial)
-        # inf and NaN propagate silently, as do float16 overflows
-        with np.errstate(over="ignore", invalid="ignore"):
-            if grad_c is not grad_x:
-                np.copyto(grad_x, grad_c, casting="same_kind")
-            grad_w = partial.sum(axis=(0, 2)).astype(result)
-        return grad_x, grad_w.reshape(np.shape(weight))
-    grad_x = _prelu_call("prelu.backward", _UFUNCS["leaky_relu_backward"], (grad, x), w,
-                         out, dtype)
+        g_c = grad.astype(compute, copy=False)
+        both = kernels.prelu(x.astype(compute, copy=False), w.reshape(-1).astype(compute),
+                             g_c if compute != result else None, g_c, double_sums=True)
+        if both is not None:
+            # inf and NaN propagate silently, as do float16 overflows
+            with np.errstate(over="ignore", invalid="ignore"):
+                grad_x = both[0].astype(result) if out is None else out
+                if out is not None:
+                    np.copyto(out, both[0], casting="same_kind")
+                return grad_x, both[1].astype(result).reshape(np.shape(weight))
+    grad_x = _named_errors("prelu.backward", _UFUNCS["leaky_relu_backward"], grad, x, w,
+                           out=out, dtype=dtype)
     # float16 sums in float32
     acc = np.float32 if result == np.float16 else result
     axes = tuple(i for i in range(np.ndim(x)) if w.ndim == 0 or i != 1)
@@ -692,9 +592,18 @@ def prelu(x: ArrayLike, weight: ArrayLike, *, out: Any = None) -> Any:
     array([[-0.1, -0.5],
            [ 2. , -1. ]])
     """
+    # the common case, which the kernel checks: x (N, C, ...) C-ordered, a
+    # weight per channel of its dtype
+    y = kernels.prelu(x, weight, out)
+    if y is not None:
+        return y
     dtype = _loop_dtype("prelu", "x", x)
     w = _prelu_weight("prelu", x, weight, _float_dtype(dtype, x))
-    return _prelu_call("prelu", _UFUNCS["leaky_relu"], (x,), w, out, dtype)
+    if w.ndim:  # a weight per channel, now of x's dtype
+        y = kernels.prelu(x, w.reshape(-1), out)
+        if y is not None:
+            return y
+    return _named_errors("prelu", _UFUNCS["leaky_relu"], x, w, out=out, dtype=dtype)
 
 
 FUNCTIONS: Mapping[str, FunctionWithBackward[Callable[..., Any], Callable[..., Any]]] = {
