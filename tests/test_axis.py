@@ -656,8 +656,7 @@ def test_prelu_channel_rows(monkeypatch, dtype):
     (at least PRELU_ROW_MIN long) or N samples, in one call to the kernel
     module's prelu (split across threads): the same bits as the
     elementwise ufunc with the broadcast weight, on 1 and 2 threads, into
-    out= and in place too.  float16's backward runs it on float32 copies.
-    A strided x or a cast: the elementwise ufunc."""
+    out= and in place too.  A strided x or a cast: the elementwise ufunc."""
     ufuncs = dict(fastact._axis._UFUNCS)
     calls = spy_prelu_kernel(monkeypatch)
     ufunc_calls = []
@@ -695,10 +694,7 @@ def test_prelu_channel_rows(monkeypatch, dtype):
                 grad_x, _ = fa.prelu.backward(g, x=x, weight=w, out=out)
                 assert grad_x is out
                 assert_identical(grad_x, gx_ref, what + " backward")
-        # float16's backward: the kernel declines float16, then takes copies
-        backward = [("backward", False), ("backward", True)] if dtype == "float16" else \
-            [("backward", True)]
-        assert calls == ([("forward", True)] * 3 + backward) * 2, shape
+        assert calls == ([("forward", True)] * 3 + [("backward", True)]) * 2, shape
         del calls[:]
     # (the backwards' weight gradients: test_prelu_backward_one_pass)
     assert ufunc_calls == []
@@ -807,7 +803,7 @@ def test_prelu_dtypes_and_out():
 def test_prelu_backward_one_pass(monkeypatch, shape, layout, dtype):
     """x (N, C, ...) C-ordered: both gradients in one pass, over the
     channel rows (at least PRELU_ROW_MIN long) or a sample at a time
-    (float16 in float32 copies).  grad_x has leaky_relu's backward bits;
+    (float16 through float32 buffers).  grad_x has leaky_relu's backward bits;
     grad_w is the float64 sum of grad * min(x, 0) rounded once (float16
     and float32: within an ulp of the exact sum); the same bits on 1 and 2
     threads and in place (out=grad or x); inf and NaN as the products give
@@ -839,10 +835,7 @@ def test_prelu_backward_one_pass(monkeypatch, shape, layout, dtype):
             grad_x, grad_w = fa.prelu.backward(grad_in, x=x_in, weight=w, out=out)
             assert grad_x is out
             results.append((grad_x, grad_w))
-    # (float16: the kernel declines float16, then takes float32 copies)
-    taken = [("backward", False), ("backward", True)] if dtype == np.float16 else \
-        [("backward", True)]
-    assert calls == taken * 4
+    assert calls == [("backward", True)] * 4
     assert (np.prod(shape[2:]) >= fastact._axis.kernels.PRELU_ROW_MIN) == (layout == "rows")
     for grad_x, grad_w in results:
         assert_identical(grad_x, expected_x)
@@ -855,6 +848,30 @@ def test_prelu_backward_one_pass(monkeypatch, shape, layout, dtype):
                       <= np.spacing(np.abs(expected_w[finite]))), (grad_w, exact)
     else:
         np.testing.assert_allclose(grad_w[finite], exact[finite], rtol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(3, 4096), (1, 512, 32)])
+def test_prelu_float16_weight_gradient_rounded_once(shape):
+    """float16's weight gradient is the float64 sum rounded once to
+    float16, as NumPy casts it: here the sums are exact in float64 (terms
+    in [0.25, 4) of 22 bits at most), so the bits are NumPy's.  Channel 0
+    sums to -(1 + 2^-11 + 2^-30), just above the midpoint of two halves:
+    -(1 + 2^-10), where rounding through float32 would give -1 (a tie, to
+    even)."""
+    rng = np.random.default_rng(5)
+    signs = rng.choice([-1.0, 1.0], size=shape)
+    x = (signs * rng.uniform(0.5, 2.0, size=shape)).astype(np.float16)
+    g = (rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)).astype(np.float16)
+    x[:, 0], g[:, 0] = 0.0, 0.0
+    x[:, 0].flat[:3] = [-1.0, -1.0, -2.0**-15]
+    g[:, 0].flat[:3] = [1.0, 2.0**-11, 2.0**-15]
+    w = np.full(shape[1], 0.25, np.float16)
+    axes = tuple(i for i in range(x.ndim) if i != 1)
+    exact = np.sum(g.astype(np.float64) * np.minimum(x, 0).astype(np.float64), axis=axes)
+    _, grad_w = fa.prelu.backward(g, x=x, weight=w)
+    assert exact[0] == -(1 + 2.0**-11 + 2.0**-30)
+    assert grad_w[0] == np.float16(-(1 + 2.0**-10)) != np.float16(np.float32(exact[0]))
+    assert_identical(grad_w, exact.astype(np.float16))
 
 
 def test_prelu_backward_special_values_silent():

@@ -539,26 +539,17 @@ def _prelu_backward(grad: ArrayLike, *, x: Optional[ArrayLike] = None,
                          % (np.shape(grad), np.shape(x)))
     result = _float_dtype(dtype, grad, x)
     w = _prelu_weight("prelu.backward", x, weight, result)
-    if (dtype is None and w.ndim and type(grad) is np.ndarray and type(x) is np.ndarray
-            and result in (np.float16, np.float32, np.float64)
-            and (out is None or (type(out) is np.ndarray and out.shape == x.shape
-                                 and out.dtype == result))):
-        # The kernel on copies: float16 in float32 as its loops compute
-        # (exact conversions, grad_x rounded once, in place in grad's copy;
-        # NumPy's float16 weight gradient took 17-24 ns/el), and grad_x
-        # into a new array where out is not the kernel's (e.g. it overlaps
-        # grad or x at a shift, where NumPy's ufuncs copy).
-        compute = np.float32 if result == np.float16 else result
-        g_c = grad.astype(compute, copy=False)
-        both = kernels.prelu(x.astype(compute, copy=False), w.reshape(-1).astype(compute),
-                             g_c if compute != result else None, g_c, double_sums=True)
+    if w.ndim and (out is None or (type(out) is np.ndarray and out.shape == np.shape(x)
+                                   and out.dtype == result)):
+        # a weight per channel, now of x's dtype: the kernel, into a new
+        # array where out is not the kernel's (e.g. it overlaps grad or x at
+        # a shift, where NumPy's ufuncs copy), copied in
+        both = kernels.prelu(x, w.reshape(-1), None, grad)
         if both is not None:
-            # inf and NaN propagate silently, as do float16 overflows
-            with np.errstate(over="ignore", invalid="ignore"):
-                grad_x = both[0].astype(result) if out is None else out
-                if out is not None:
-                    np.copyto(out, both[0], casting="same_kind")
-                return grad_x, both[1].astype(result).reshape(np.shape(weight))
+            if out is None:
+                return both
+            np.copyto(out, both[0])
+            return out, both[1]
     grad_x = _named_errors("prelu.backward", _UFUNCS["leaky_relu_backward"], grad, x, w,
                            out=out, dtype=dtype)
     # float16 sums in float32

@@ -664,6 +664,21 @@ FA_INLINE uint16_t fa_float_to_half(float f)
     return (uint16_t)(h | sign);
 }
 
+/* A double to half, rounded once (to nearest even), as NumPy's cast:
+ * through a float rounded to odd (inexact: truncated, its last bit set),
+ * whose 13 bits more than the half's make the second rounding exact. */
+FA_INLINE uint16_t fa_double_to_half(double d)
+{
+    float f = (float)d;
+    int32_t bits = fa_bits_f(f);
+    if ((double)f != d && d == d) {
+        if (fa_abs_d((double)f) > fa_abs_d(d))
+            bits -= 1;  /* toward zero (an overflow's inf to the largest float) */
+        bits |= 1;
+    }
+    return fa_float_to_half(fa_from_bits_f(bits));
+}
+
 /* n contiguous halves to floats, and floats to halves: F16C's vcvtph2ps
  * and vcvtps2ph, 8 at a time, where the target has them (x86-64-v3 and
  * v4; the same values, rounded to nearest even, NaN payloads aside), the
