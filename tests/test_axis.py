@@ -148,9 +148,10 @@ def test_result_keeps_the_input_layout():
 def test_threads_give_the_same_result(shape, axis, step, dtype):
     """> 2 grains (2 * 262144 elements): split across threads, the rows
     (along axis 0: in column blocks, one per thread here, 1500 + 1500 and
-    512 + 488 columns; float16 and a strided axis, x[:, ::2]: each softmax
-    through a buffer, in chunks of softmaxes).  The same bits on 1 and 2
-    threads; float16 is float32's result rounded."""
+    512 + 488 columns, float16's narrower; a strided axis, x[:, ::2]: each
+    softmax through a buffer, in chunks of softmaxes).  The same bits on 1
+    and 2 threads; float16 is float32's result on the same layout,
+    rounded."""
     x = values(shape, dtype)[:, ::step]
     g = values(x.shape, dtype, seed=1)
     assert x.size > 2 * fa.sigmoid.spec.grain
@@ -161,12 +162,13 @@ def test_threads_give_the_same_result(shape, axis, step, dtype):
     for a, b in zip(results[1], results[2]):
         np.testing.assert_array_equal(a, b)
     if dtype == np.float16:
-        # float32 through the row kernel (contiguous softmaxes), as float16's
-        # buffers run it (along axis 0, float32 sums columns in another order)
-        x32, g32 = (np.ascontiguousarray(np.moveaxis(a, axis, -1), np.float32) for a in (x, g))
-        expected = fa.softmax(x32), fa.log_softmax.backward(g32, y=x32)
+        # float16's buffers run float32's row kernel on a strided axis (as
+        # float32 does on a contiguous copy), its column blocks float32's
+        # column kernel along axis 0
+        x32, g32 = x.astype(np.float32), g.astype(np.float32)
+        expected = fa.softmax(x32, axis=axis), fa.log_softmax.backward(g32, y=x32, axis=axis)
         for a, e in zip(results[2], expected):
-            np.testing.assert_array_equal(a, np.moveaxis(e, -1, axis).astype(np.float16))
+            np.testing.assert_array_equal(a, e.astype(np.float16))
 
 
 # ---- stability, NaN and inf ------------------------------------------------------
